@@ -1,0 +1,163 @@
+// The store seam (DESIGN §8): what the gateway needs from durable storage, and nothing
+// of how. One writer applies writes in group commits: every write queued while a commit
+// is in flight joins the next transaction, and its completion runs only after the commit
+// that holds it is durable. Reads are synchronous and never wait for the writer.
+//
+// Engines: SQLite (gateway/store/sqlite/); PostgreSQL later, behind this same interface.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/config/config.h"
+
+namespace sixlink::store {
+
+// Delivery states as partners and operators see them (GET /v1/messages/{id}).
+inline constexpr const char* kQueued = "queued";          // push, not yet attempted
+inline constexpr const char* kRetrying = "retrying";      // push, failed at least once, will retry
+inline constexpr const char* kInbox = "inbox";            // pull, waiting for GET /v1/inbox + ack
+inline constexpr const char* kDelivered = "delivered";
+inline constexpr const char* kDeadLetter = "dead_letter";
+
+struct AuditEntry {
+  std::string actor;        // member id or "gateway" / "admin"
+  std::string action;       // "message.accepted", "delivery.dead_lettered", ...
+  std::string subject;      // "source/id" of the message, or delivery seq
+  std::string detail_json;  // JSON object text; never personal data
+};
+
+struct IngestRecord {
+  std::string source, id, link, kind, classification;
+  std::string case_id, patrol_id;  // empty = none
+  std::string order_key;           // "case:<id>", "patrol:<id>" or empty: per-recipient order
+  std::string body_hash;           // hex SHA-256 of the canonical envelope: detects id reuse
+  std::string envelope_json;       // the canonical envelope as accepted; never altered
+  struct Recipient {
+    std::string member;
+    DeliveryMode mode = DeliveryMode::push;
+  };
+  std::vector<Recipient> recipients;
+  AuditEntry audit;
+  int64_t accepted_at_ms = 0;
+};
+
+enum class IngestStatus { accepted, duplicate, conflict, failed };
+
+struct DeliveryRef {
+  int64_t seq = 0;
+  std::string member;
+  DeliveryMode mode = DeliveryMode::push;
+};
+
+struct IngestResult {
+  IngestStatus status = IngestStatus::failed;
+  // accepted and duplicate: the 202 body of the first acceptance, {id, deliveries:[{to,state}]}.
+  std::string response_json;
+  std::vector<DeliveryRef> deliveries;  // accepted only: the rows created
+  std::string error;                    // failed only
+};
+
+// A delivery that is not final yet (queued, retrying or inbox), with its message.
+struct PendingDelivery {
+  int64_t seq = 0;
+  std::string member;
+  std::string state;
+  std::string source, id, link, kind;
+  std::string order_key;
+  std::string envelope_json;
+  int attempts = 0;
+  int64_t next_attempt_ms = 0;
+  int64_t accepted_at_ms = 0;
+};
+
+struct DeliveryOutcome {
+  enum class What { delivered, retry, dead_letter };
+  int64_t seq = 0;
+  What what = What::delivered;
+  int attempts = 0;             // total attempts made so far
+  int64_t next_attempt_ms = 0;  // retry only
+  std::string error;            // retry and dead_letter: why (status code, timeout, ...)
+};
+
+struct RecipientView {
+  std::string to;
+  std::string state;
+  int attempts = 0;
+  std::string last_error;
+  int64_t updated_at_ms = 0;
+};
+
+struct MessageView {
+  std::string source, id, link, kind;
+  int64_t accepted_at_ms = 0;
+  std::vector<RecipientView> recipients;
+};
+
+struct DeadLetter {
+  int64_t seq = 0;
+  std::string member;
+  std::string source, id, link, kind;
+  int attempts = 0;
+  std::string last_error;
+  int64_t updated_at_ms = 0;
+};
+
+struct AuditVerification {
+  bool ok = true;
+  int64_t entries = 0;
+  int64_t first_broken_seq = 0;  // 0 when ok
+  std::string reason;
+};
+
+struct StoreOptions {
+  std::string path;  // SQLite file
+  Durability durability = Durability::full;
+  std::size_t max_batch = 512;  // writes per group commit at most
+  // Called on the writer thread after every commit: seconds it took and writes it held.
+  std::function<void(double seconds, std::size_t writes)> on_commit;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- Writes: queued to the single writer; `done` runs on the writer thread once the
+  // transaction that holds the write has committed (or failed). Never throws.
+  virtual void ingest(IngestRecord record, std::function<void(IngestResult)> done) = 0;
+  virtual void record_outcomes(std::vector<DeliveryOutcome> outcomes,
+                               std::function<void(bool ok)> done) = 0;
+  // Pull mode: marks every inbox delivery of `member` with seq <= through_seq delivered.
+  virtual void ack_inbox(std::string member, int64_t through_seq,
+                         std::function<void(bool ok, int64_t acked)> done) = 0;
+  // Puts a dead letter back in the queue with its attempts reset. found=false if `seq`
+  // is not a dead letter.
+  virtual void replay_dead_letter(int64_t seq,
+                                  std::function<void(bool found, std::string member)> done) = 0;
+
+  // ---- Reads: synchronous, callable from any thread.
+  virtual std::optional<MessageView> message(const std::string& source,
+                                             const std::string& id) = 0;
+  // Non-final deliveries of `member` with seq > after_seq, in seq order.
+  virtual std::vector<PendingDelivery> pending(const std::string& member, int64_t after_seq,
+                                               int limit) = 0;
+  virtual std::vector<DeadLetter> dead_letters(int limit) = 0;
+  virtual std::map<std::string, int64_t> queue_depths() = 0;        // non-final, per member
+  virtual std::map<std::string, int64_t> dead_letter_counts() = 0;  // per member
+  virtual AuditVerification verify_audit() = 0;
+  // Readiness: a write transaction can commit now.
+  virtual bool writable() = 0;
+
+  // Finishes every queued write, then stops the writer. Idempotent.
+  virtual void close() = 0;
+};
+
+// Opens (creating if needed) and migrates the SQLite store. nullptr with *error set on failure.
+std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options, std::string* error);
+
+}  // namespace sixlink::store
