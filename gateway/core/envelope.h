@@ -51,11 +51,14 @@ struct Envelope {
 const std::vector<std::string>& link_ids();
 bool is_link(std::string_view link);
 bool link_has_kind(std::string_view link, std::string_view kind);
+// The kinds of `link` (empty for an unknown link).
+const std::vector<std::string_view>& kinds_of(std::string_view link);
 
-// Parses canonical JSON text. Field-by-field: every error names its field
-// (400 invalid_json / invalid_field); unknown top-level members are refused.
+// Parses canonical JSON text into an envelope: syntax, UTF-8, member types and unknown
+// members (400 invalid_json / invalid_field naming the field). The rules on values are
+// validate_envelope's, which the ingest path applies to every adapter's output.
 Result<Envelope> parse_envelope(std::string_view json_text);
-// Checks an envelope built by an adapter with the same rules parse_envelope applies.
+// The rules of DESIGN §3 on an envelope: ids, link and kind, times, codes, body fields.
 std::optional<ApiError> validate_envelope(const Envelope& envelope);
 
 boost::json::object to_json(const Envelope& envelope);

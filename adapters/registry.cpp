@@ -1,0 +1,35 @@
+// The adapter registry: one line per adapter. Adapters are stateless, so one instance
+// of each serves every thread.
+#include <memory>
+
+#include "adapters/adapter.h"
+#include "adapters/sixlink/sixlink_adapter.h"
+
+namespace sixlink {
+
+namespace {
+
+const std::vector<std::unique_ptr<Adapter>>& registry() {
+  static const auto adapters = [] {
+    std::vector<std::unique_ptr<Adapter>> v;
+    v.push_back(std::make_unique<SixlinkAdapter>());
+    return v;
+  }();
+  return adapters;
+}
+
+}  // namespace
+
+const Adapter* find_adapter(std::string_view name) {
+  for (const auto& a : registry())
+    if (a->name() == name) return a.get();
+  return nullptr;
+}
+
+std::vector<std::string> adapter_names() {
+  std::vector<std::string> names;
+  for (const auto& a : registry()) names.emplace_back(a->name());
+  return names;
+}
+
+}  // namespace sixlink

@@ -1,0 +1,46 @@
+// Transport-neutral request and response types: the listeners (Beast) translate to
+// and from these, so request handlers compile without Asio or Beast headers.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gateway/core/api_error.h"
+
+namespace sixlink {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query, as sent
+  std::string content_type;
+  std::string recipients_header;  // Sixlink-Recipients
+  std::string body;
+  std::chrono::steady_clock::time_point received_at;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Completes a request. Called exactly once, from any thread.
+using Respond = std::function<void(HttpResponse)>;
+
+HttpResponse json_response(int status, std::string body);
+HttpResponse error_response(const ApiError& error);
+
+// Splits "/v1/inbox?after=5&limit=10" into the path and a query-parameter lookup.
+struct Target {
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
+  const std::string* param(std::string_view name) const;
+};
+Target parse_target(std::string_view target);
+
+}  // namespace sixlink

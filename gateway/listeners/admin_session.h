@@ -1,0 +1,15 @@
+// One admin connection (plain HTTP on the loopback admin listener): the request loop
+// handing each request to the admin API.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "gateway/admin/admin_api.h"
+
+namespace sixlink {
+
+boost::asio::awaitable<void> run_admin_session(boost::asio::ip::tcp::socket socket,
+                                               const Limits& limits, AdminApi& api);
+
+}  // namespace sixlink

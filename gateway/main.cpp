@@ -1,0 +1,99 @@
+// sixlink-gateway: the command line (DESIGN §9, contract).
+//   sixlink-gateway serve --config FILE [--log-level debug|info|warn|error]
+//   sixlink-gateway check-config FILE
+//   sixlink-gateway audit verify --config FILE
+//   sixlink-gateway version
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "gateway/config/config.h"
+#include "gateway/gateway.h"
+#include "gateway/log.h"
+#include "gateway/store/store.h"
+
+namespace {
+
+using sixlink::ConfigLoadResult;
+
+int usage(std::ostream& out, int code) {
+  out << "usage:\n"
+         "  sixlink-gateway serve --config FILE [--log-level debug|info|warn|error]\n"
+         "  sixlink-gateway check-config FILE\n"
+         "  sixlink-gateway audit verify --config FILE\n"
+         "  sixlink-gateway version\n";
+  return code;
+}
+
+// Finds "--name VALUE" in args; empty when absent.
+std::string option(const std::vector<std::string>& args, const std::string& name) {
+  for (std::size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == name) return args[i + 1];
+  return {};
+}
+
+std::optional<sixlink::GatewayConfig> load_or_report(const std::string& path) {
+  ConfigLoadResult r = sixlink::load_config(path);
+  for (const auto& e : r.errors) std::cerr << e << "\n";
+  return r.config;
+}
+
+int serve(const std::vector<std::string>& args) {
+  std::string path = option(args, "--config");
+  if (path.empty()) return usage(std::cerr, 2);
+  if (std::string level = option(args, "--log-level"); !level.empty()) {
+    sixlink::LogLevel l;
+    if (!sixlink::parse_log_level(level, &l)) return usage(std::cerr, 2);
+    sixlink::set_log_level(l);
+  }
+  auto config = load_or_report(path);
+  if (!config) return 1;
+  sixlink::Gateway gateway(std::move(*config));
+  std::string error;
+  if (!gateway.start(&error)) {
+    sixlink::log_event(sixlink::LogLevel::error, "start_failed", {{"error", error}});
+    return 1;
+  }
+  return gateway.run_until_signalled();
+}
+
+int audit_verify(const std::vector<std::string>& args) {
+  std::string path = option(args, "--config");
+  if (path.empty()) return usage(std::cerr, 2);
+  auto config = load_or_report(path);
+  if (!config) return 1;
+  sixlink::store::StoreOptions so;
+  so.path = config->data_dir + "/sixlink.db";
+  so.durability = config->durability;
+  std::string error;
+  auto store = sixlink::store::open_sqlite_store(so, &error);
+  if (!store) {
+    std::cerr << "cannot open store: " << error << "\n";
+    return 1;
+  }
+  auto v = store->verify_audit();
+  if (v.ok) {
+    std::cout << "audit chain ok: " << v.entries << " entries\n";
+    return 0;
+  }
+  std::cout << "audit chain BROKEN at entry " << v.first_broken_seq << ": " << v.reason << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage(std::cerr, 2);
+  const std::string& cmd = args[0];
+  if (cmd == "serve") return serve(args);
+  if (cmd == "check-config" && args.size() == 2)
+    return sixlink::check_config_command(args[1], std::cout, std::cerr);
+  if (cmd == "audit" && args.size() >= 2 && args[1] == "verify") return audit_verify(args);
+  if (cmd == "version" || cmd == "--version") {
+    std::cout << "sixlink-gateway " << SIXLINK_VERSION << "\n";
+    return 0;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") return usage(std::cout, 0);
+  return usage(std::cerr, 2);
+}

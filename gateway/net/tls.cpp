@@ -1,0 +1,145 @@
+#include "gateway/net/tls.h"
+
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+namespace sixlink::tls {
+
+namespace ssl = boost::asio::ssl;
+
+namespace {
+
+// TLS 1.2 suites: ECDHE key exchange with AEAD ciphers only. TLS 1.3 suites are all AEAD.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+std::string openssl_error() {
+  unsigned long e = ERR_get_error();
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof buf);
+  ERR_clear_error();
+  return buf;
+}
+
+bool restrict_protocols(Context& ctx, std::string* error) {
+  SSL_CTX* native = ctx.native_handle();
+  ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                  ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                  ssl::context::no_compression | ssl::context::single_dh_use);
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    *error = "cannot restrict TLS protocols: " + openssl_error();
+    return false;
+  }
+  SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  return true;
+}
+
+bool load_own_identity(Context& ctx, const TlsFiles& files, std::string* error) {
+  boost::system::error_code ec;
+  ctx.use_certificate_chain_file(files.cert, ec);
+  if (!ec) ctx.use_private_key_file(files.key, ssl::context::pem, ec);
+  if (ec) *error = "cannot load " + files.cert + " / " + files.key + ": " + ec.message();
+  return !ec;
+}
+
+bool load_crl(Context& ctx, const std::string& crl_file, std::string* error) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(crl_file.c_str(), "r"), &std::fclose);
+  X509_CRL* crl = f ? PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!crl) {
+    *error = "cannot read CRL " + crl_file;
+    return false;
+  }
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
+  X509_STORE_add_crl(store, crl);
+  X509_CRL_free(crl);
+  X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<Context> make_server_context(const TlsFiles& files, std::string* error) {
+  auto ctx = std::make_shared<Context>(Context::tls_server);
+  if (!restrict_protocols(*ctx, error) || !load_own_identity(*ctx, files, error)) return nullptr;
+  boost::system::error_code ec;
+  ctx->load_verify_file(files.ca, ec);
+  if (ec) {
+    *error = "cannot load CA " + files.ca + ": " + ec.message();
+    return nullptr;
+  }
+  if (!files.crl.empty() && !load_crl(*ctx, files.crl, error)) return nullptr;
+  ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  // Session resumption with client certificates needs a session id context.
+  static const unsigned char sid[] = "sixlink";
+  SSL_CTX_set_session_id_context(ctx->native_handle(), sid, sizeof sid - 1);
+  return ctx;
+}
+
+std::shared_ptr<Context> make_client_context(const TlsFiles& own, const std::string& peer_ca,
+                                             std::string* error) {
+  auto ctx = std::make_shared<Context>(Context::tls_client);
+  if (!restrict_protocols(*ctx, error) || !load_own_identity(*ctx, own, error)) return nullptr;
+  boost::system::error_code ec;
+  ctx->load_verify_file(peer_ca, ec);
+  if (ec) {
+    *error = "cannot load CA " + peer_ca + ": " + ec.message();
+    return nullptr;
+  }
+  ctx->set_verify_mode(ssl::verify_peer);
+  return ctx;
+}
+
+std::vector<std::string> certificate_names(X509* cert) {
+  std::vector<std::string> names;
+  auto* sans = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (sans) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
+      const GENERAL_NAME* gn = sk_GENERAL_NAME_value(sans, i);
+      if (gn->type != GEN_DNS) continue;
+      const ASN1_IA5STRING* s = gn->d.dNSName;
+      names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<std::size_t>(ASN1_STRING_length(s)));
+    }
+    GENERAL_NAMES_free(sans);
+  }
+  if (!names.empty()) return names;
+  X509_NAME* subject = X509_get_subject_name(cert);
+  int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (idx >= 0) {
+    ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
+    names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)),
+                       static_cast<std::size_t>(ASN1_STRING_length(cn)));
+  }
+  return names;
+}
+
+const MemberConfig* member_for_certificate(const GatewayConfig& config, X509* cert) {
+  const MemberConfig* found = nullptr;
+  for (const auto& name : certificate_names(cert)) {
+    const MemberConfig* m = config.find_member_by_identity(name);
+    if (!m) continue;
+    if (found && found != m) return nullptr;  // names two members: ambiguous, refused
+    found = m;
+  }
+  return found;
+}
+
+std::optional<double> seconds_until_expiry(const std::string& pem_file) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(pem_file.c_str(), "r"), &std::fclose);
+  X509* cert = f ? PEM_read_X509(f.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!cert) return std::nullopt;
+  int days = 0, secs = 0;
+  ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert));
+  X509_free(cert);
+  return days * 86400.0 + secs;
+}
+
+}  // namespace sixlink::tls

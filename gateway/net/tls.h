@@ -1,0 +1,36 @@
+// TLS set-up shared by the partner listener and the relay's client: contexts restricted
+// to TLS 1.2/1.3 with AEAD ECDHE suites (Mozilla "intermediate" or stricter), and the
+// mapping of a client certificate to exactly one member.
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/config/config.h"
+
+namespace sixlink::tls {
+
+using Context = boost::asio::ssl::context;
+
+// Partner listener: own certificate, client certificate required and verified against
+// files.ca, and against files.crl when set (leaf revocation).
+std::shared_ptr<Context> make_server_context(const TlsFiles& files, std::string* error);
+
+// Relay client: presents the gateway's own certificate; trusts peer_ca only.
+std::shared_ptr<Context> make_client_context(const TlsFiles& own, const std::string& peer_ca,
+                                             std::string* error);
+
+// The names a certificate claims: its SAN DNS names, or its CN when it has none.
+std::vector<std::string> certificate_names(X509* cert);
+
+// The one member whose identity the certificate names; nullptr for none or several.
+const MemberConfig* member_for_certificate(const GatewayConfig& config, X509* cert);
+
+// Seconds from now until notAfter of the first certificate in a PEM file; nullopt if unreadable.
+std::optional<double> seconds_until_expiry(const std::string& pem_file);
+
+}  // namespace sixlink::tls

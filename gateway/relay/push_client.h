@@ -1,0 +1,53 @@
+// The relay's HTTPS client for one member: mutual TLS with the gateway's own certificate,
+// the member's CA and host-name check, one kept-alive connection reused across posts,
+// a timeout on every step. Used by one worker at a time (it is not shared).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/config/address.h"
+#include "gateway/net/tls.h"
+
+namespace sixlink {
+
+
+struct PushResult {
+  int status = 0;     // HTTP status; 0 when no answer came (connect, TLS, timeout)
+  std::string error;  // why, when status is 0
+};
+
+class PushClient {
+ public:
+  PushClient(boost::asio::any_io_executor executor, std::shared_ptr<tls::Context> tls,
+             HttpsEndpoint endpoint, std::chrono::milliseconds timeout);
+
+  boost::asio::awaitable<PushResult> post(
+      const std::vector<std::pair<std::string, std::string>>& headers,
+      const std::string& content_type, const std::string& body);
+  void close();
+
+ private:
+  using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  boost::asio::awaitable<std::string> connect();  // empty on success, else the error
+  boost::asio::awaitable<PushResult> exchange(
+      const std::vector<std::pair<std::string, std::string>>& headers,
+      const std::string& content_type, const std::string& body);
+
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<tls::Context> tls_;
+  HttpsEndpoint endpoint_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<Stream> stream_;
+  boost::beast::flat_buffer buffer_;
+};
+
+}  // namespace sixlink

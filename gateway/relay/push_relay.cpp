@@ -1,0 +1,273 @@
+#include "gateway/relay/push_relay.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <set>
+
+#include "adapters/adapter.h"
+#include "gateway/log.h"
+#include "gateway/net/http_server.h"
+#include "gateway/relay/push_client.h"
+
+namespace sixlink {
+
+namespace asio = boost::asio;
+using net::use_tuple;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+constexpr int kPageSize = 256;
+
+// DESIGN §4: the headers of a push delivery. (Kept out of the coroutines: GCC 12
+// miscompiles brace-initialised string literals inside a coroutine body.)
+std::vector<std::pair<std::string, std::string>> delivery_headers(const store::PendingDelivery& d) {
+  return {{"Sixlink-Message-Id", d.id}, {"Sixlink-Source", d.source},
+          {"Sixlink-Link", d.link}, {"Sixlink-Kind", d.kind}};
+}
+
+void log_attempt(const store::PendingDelivery& d, int attempt, const PushResult& r) {
+  log_event(LogLevel::info, "delivery",
+            {{"member", d.member}, {"message", d.source + "/" + d.id}, {"attempt", std::to_string(attempt)},
+             {"status", std::to_string(r.status)}, {"error", r.error}});
+}
+constexpr int kPagesPerPass = 8;
+
+}  // namespace
+
+// One push member's delivery loop. Lives on its strand; every member function but
+// wake() and stop() runs there.
+class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
+ public:
+  MemberWorker(asio::io_context& ioc, GatewayContext& ctx, const MemberConfig& member,
+               std::shared_ptr<tls::Context> tls, HttpsEndpoint endpoint)
+      : strand_(asio::make_strand(ioc)), timer_(strand_), ctx_(ctx), member_(member),
+        metrics_(ctx.metrics->member(member.id)),
+        client_(strand_, std::move(tls), std::move(endpoint), std::chrono::milliseconds(member.delivery.timeout_ms)),
+        rng_(std::random_device{}()) {}
+
+  void start() { asio::co_spawn(strand_, run(), asio::detached); }
+  void wake() {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->woken_ = true;
+      self->timer_.cancel();
+    });
+  }
+  void stop() {
+    asio::post(strand_, [self = shared_from_this()] {
+      self->stopping_ = true;
+      self->timer_.cancel();
+      self->client_.close();
+    });
+  }
+  bool up() const { return up_.load(); }
+
+ private:
+  struct Pass {
+    std::vector<store::PendingDelivery> due;
+    int64_t earliest_ms = INT64_MAX;  // next time a not-yet-due delivery becomes due
+  };
+
+  asio::awaitable<void> run() {
+    while (!stopping_) {
+      if (breaker_open()) {
+        co_await sleep_until(open_until_);
+        continue;
+      }
+      Pass pass = collect();
+      if (pass.due.empty()) {
+        co_await idle(pass.earliest_ms);
+        continue;
+      }
+      co_await deliver_all(pass.due);
+    }
+  }
+
+  // Scans the member's pending rows in seq order and picks those due now, keeping
+  // per-case order: a delivery waits while an earlier one of its case is not final.
+  Pass collect() {
+    Pass pass;
+    std::set<std::string> blocked;
+    const int64_t now = now_ms();
+    int64_t after = 0;
+    for (int page = 0; page < kPagesPerPass && pass.due.empty(); ++page) {
+      auto rows = ctx_.store->pending(member_.id, after, kPageSize);
+      for (auto& d : rows) {
+        bool keyed = !d.order_key.empty();
+        auto rec = recording_.find(d.seq);
+        if (rec != recording_.end()) {  // outcome written, commit pending
+          if (keyed && !rec->second) blocked.insert(d.order_key);
+          continue;
+        }
+        if (keyed && blocked.count(d.order_key)) continue;
+        if (d.next_attempt_ms > now) {
+          pass.earliest_ms = std::min(pass.earliest_ms, d.next_attempt_ms);
+          if (keyed) blocked.insert(d.order_key);
+          continue;
+        }
+        pass.due.push_back(std::move(d));
+      }
+      if (static_cast<int>(rows.size()) < kPageSize) break;
+      after = rows.back().seq;
+    }
+    return pass;
+  }
+
+  asio::awaitable<void> deliver_all(std::vector<store::PendingDelivery>& due) {
+    std::set<std::string> failed_keys;
+    const bool probing = consecutive_failures_ >= member_.delivery.breaker_failures;
+    for (auto& d : due) {
+      if (stopping_ || breaker_open()) break;
+      if (!d.order_key.empty() && failed_keys.count(d.order_key)) continue;
+      bool ok = co_await deliver(d);
+      if (!ok && !d.order_key.empty()) failed_keys.insert(d.order_key);
+      if (probing) break;  // half-open: one probe decides
+    }
+  }
+
+  // One attempt; records its outcome. True when the delivery reached a final state.
+  asio::awaitable<bool> deliver(const store::PendingDelivery& d) {
+    Result<Envelope> e = parse_envelope(d.envelope_json);
+    const Adapter* adapter = find_adapter(member_.adapter);
+    if (!e || !adapter) {
+      record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_.adapter);
+      co_return true;
+    }
+    NativeDocument doc = adapter->encode(ctx_.current_policy()->view_for(e.value(), member_.id));
+    PushResult r = co_await client_.post(delivery_headers(d), doc.content_type, doc.bytes);
+    const int attempts = d.attempts + 1;
+    const bool delivered = (r.status >= 200 && r.status < 300) || r.status == 409;
+    const bool permanent = r.status >= 400 && r.status < 500 && r.status != 409;
+    log_attempt(d, attempts, r);
+    if (delivered) {
+      on_success();
+      metrics_->delivery_latency->Observe(std::max<int64_t>(0, now_ms() - d.accepted_at_ms) / 1000.0);
+      record(d, store::DeliveryOutcome::What::delivered, {});
+      co_return true;
+    }
+    if (!permanent) on_failure();  // a 4xx is the message's fault, not the member's
+    std::string why = r.status ? "HTTP " + std::to_string(r.status) : r.error;
+    if (permanent || attempts >= member_.delivery.max_attempts) {
+      record(d, store::DeliveryOutcome::What::dead_letter, why, attempts);
+      co_return true;
+    }
+    record(d, store::DeliveryOutcome::What::retry, why, attempts, now_ms() + backoff_ms(attempts));
+    co_return false;
+  }
+
+  void record(const store::PendingDelivery& d, store::DeliveryOutcome::What what, std::string error,
+              int attempts = 0, int64_t next_ms = 0) {
+    using What = store::DeliveryOutcome::What;
+    (what == What::delivered ? metrics_->delivered : what == What::retry ? metrics_->retried : metrics_->dead_lettered)->Increment();
+    recording_[d.seq] = what != What::retry;
+    store::DeliveryOutcome o{d.seq, what, attempts ? attempts : d.attempts + 1, next_ms, std::move(error)};
+    ctx_.store->record_outcomes({std::move(o)}, [self = shared_from_this(), seq = d.seq](bool) {
+      asio::post(self->strand_, [self, seq] { self->recording_.erase(seq); });
+    });
+  }
+
+  // Exponential backoff with equal jitter: half the delay fixed, half random.
+  int64_t backoff_ms(int attempts) {
+    const auto& c = member_.delivery;
+    double delay = std::min<double>(c.backoff_max_ms, c.backoff_base_ms * std::pow(2.0, std::min(attempts - 1, 30)));
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return static_cast<int64_t>(delay * jitter(rng_));
+  }
+
+  void on_success() {
+    consecutive_failures_ = 0;
+    if (!up_.exchange(true)) log_event(LogLevel::info, "circuit_closed", {{"member", member_.id}});
+    metrics_->up->Set(1);
+  }
+
+  void on_failure() {
+    if (++consecutive_failures_ < member_.delivery.breaker_failures) return;
+    open_until_ = Clock::now() + std::chrono::milliseconds(member_.delivery.breaker_open_ms);
+    if (up_.exchange(false)) log_event(LogLevel::warn, "circuit_open", {{"member", member_.id}});
+    metrics_->up->Set(0);
+  }
+
+  bool breaker_open() const {
+    return consecutive_failures_ >= member_.delivery.breaker_failures && Clock::now() < open_until_;
+  }
+
+  asio::awaitable<void> sleep_until(Clock::time_point t) {
+    timer_.expires_at(t);
+    co_await timer_.async_wait(use_tuple);
+  }
+
+  // Waits for a wake-up, the next due retry, or a periodic re-scan.
+  asio::awaitable<void> idle(int64_t earliest_ms) {
+    if (woken_ || !recording_.empty()) {
+      woken_ = false;
+      if (!recording_.empty()) co_await sleep_until(Clock::now() + std::chrono::milliseconds(2));
+      co_return;
+    }
+    int64_t wait = std::clamp<int64_t>(earliest_ms - now_ms(), 1, 5000);
+    co_await sleep_until(Clock::now() + std::chrono::milliseconds(wait));
+    woken_ = false;
+  }
+
+  asio::strand<asio::io_context::executor_type> strand_;
+  asio::steady_timer timer_;
+  GatewayContext& ctx_;
+  const MemberConfig& member_;
+  MemberMetrics* metrics_;
+  PushClient client_;
+  std::mt19937_64 rng_;
+  std::map<int64_t, bool> recording_;  // seq -> final (true) or retry (false), commit pending
+  int consecutive_failures_ = 0;
+  Clock::time_point open_until_{};
+  std::atomic<bool> up_{true};
+  bool woken_ = false;
+  bool stopping_ = false;
+};
+
+PushRelay::PushRelay(asio::io_context& ioc, GatewayContext& ctx) : ioc_(ioc), ctx_(ctx) {}
+
+PushRelay::~PushRelay() { stop(); }
+
+bool PushRelay::start(std::string* error) {
+  for (const auto& m : ctx_.config->members) {
+    if (m.delivery.mode != DeliveryMode::push) continue;
+    auto endpoint = parse_https_endpoint(m.delivery.endpoint);
+    if (!endpoint) {
+      *error = "member " + m.id + ": delivery.endpoint is not an https URL";
+      return false;
+    }
+    auto tls = tls::make_client_context(ctx_.config->tls, m.delivery.ca, error);
+    if (!tls) return false;
+    auto worker = std::make_shared<MemberWorker>(ioc_, ctx_, m, std::move(tls), std::move(*endpoint));
+    workers_[m.id] = worker;
+    worker->start();
+  }
+  return true;
+}
+
+void PushRelay::stop() {
+  for (auto& [id, w] : workers_) w->stop();
+}
+
+void PushRelay::wake(const std::string& member) {
+  auto it = workers_.find(member);
+  if (it != workers_.end()) it->second->wake();
+}
+
+bool PushRelay::member_up(const std::string& member) const {
+  auto it = workers_.find(member);
+  return it == workers_.end() || it->second->up();
+}
+
+}  // namespace sixlink

@@ -1,0 +1,150 @@
+// The SQLite store's tables, indexes and connection settings, and the migration runner
+// that creates or upgrades a file. The write and read SQL lives with its users
+// (write_applier.cpp, store_reader.cpp, audit_chain.cpp).
+#include "gateway/store/sqlite/schema.h"
+
+#include <array>
+#include <cstdlib>
+
+namespace sixlink::store::sqlite {
+namespace {
+
+// Version 1: messages, their deliveries and the audit chain.
+// - deliveries_open is a partial index over the non-final states only: pending() reads
+//   it as one range scan (member, seq > cursor) already in seq order, and it shrinks as
+//   deliveries complete. Queries must repeat its WHERE term verbatim to use it.
+// - The audit table refuses UPDATE and DELETE; the hash chain catches whoever drops
+//   the triggers first.
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE messages(
+  rowid INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  id TEXT NOT NULL,
+  link TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  classification TEXT NOT NULL,
+  case_id TEXT,
+  patrol_id TEXT,
+  order_key TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  envelope TEXT NOT NULL,
+  response TEXT NOT NULL,
+  accepted_at_ms INTEGER NOT NULL,
+  UNIQUE(source, id));
+CREATE INDEX messages_case ON messages(case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX messages_patrol ON messages(patrol_id) WHERE patrol_id IS NOT NULL;
+
+CREATE TABLE deliveries(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_rowid INTEGER NOT NULL REFERENCES messages(rowid),
+  member TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK(mode IN ('push', 'pull')),
+  state TEXT NOT NULL
+    CHECK(state IN ('queued', 'retrying', 'inbox', 'delivered', 'dead_letter')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  order_key TEXT NOT NULL DEFAULT '',
+  updated_at_ms INTEGER NOT NULL);
+CREATE INDEX deliveries_message ON deliveries(message_rowid, seq);
+CREATE INDEX deliveries_open ON deliveries(member, seq)
+  WHERE state IN ('queued', 'retrying', 'inbox');
+CREATE INDEX deliveries_dead ON deliveries(seq, member) WHERE state = 'dead_letter';
+
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+
+-- One row, rewritten by the readiness probe (Store::writable).
+CREATE TABLE writer_probe(id INTEGER PRIMARY KEY CHECK(id = 1), at_ms INTEGER NOT NULL);
+)sql";
+
+constexpr std::array kMigrations{Migration{1, kVersion1}};
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations("
+    "version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)";
+
+// Highest version recorded in the file (0 for a new file).
+bool recorded_version(Connection& db, int64_t* version, std::string* error) {
+  std::string text;
+  if (!db.query_text("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &text, error)) {
+    return false;
+  }
+  *version = std::strtoll(text.c_str(), nullptr, 10);
+  return true;
+}
+
+// Runs one step in its own IMMEDIATE transaction, re-checking inside it that no other
+// process applied the step since we looked.
+bool apply_step(Connection& db, const Migration& step, int64_t now_ms, std::string* error) {
+  if (!db.exec("BEGIN IMMEDIATE", error)) return false;
+  int64_t current = 0;
+  bool ok = recorded_version(db, &current, error);
+  if (ok && current < step.version) {
+    Statement record;
+    ok = db.exec(step.sql, error) &&
+         record.prepare(db.get(), "INSERT INTO schema_migrations VALUES(?1, ?2)", error);
+    if (ok) {
+      record.bind(1, step.version);
+      record.bind(2, now_ms);
+      ok = record.run();
+      if (!ok) *error = db.last_error();
+    }
+  }
+  if (ok && db.exec("COMMIT", error)) return true;
+  *error = "schema migration " + std::to_string(step.version) + " failed: " + *error;
+  std::string ignored;
+  if (sqlite3_get_autocommit(db.get()) == 0) db.exec("ROLLBACK", &ignored);
+  return false;
+}
+
+}  // namespace
+
+std::span<const Migration> store_migrations() { return kMigrations; }
+
+bool configure_connection(Connection& db, ConnectionRole role, Durability durability,
+                          std::string* error) {
+  if (!db.exec("PRAGMA busy_timeout = 5000", error)) return false;
+  if (role == ConnectionRole::reader) return db.exec("PRAGMA query_only = ON", error);
+
+  std::string mode;
+  if (!db.query_text("PRAGMA journal_mode = WAL", &mode, error)) return false;
+  if (mode != "wal") {
+    *error = "cannot switch the store to WAL mode (journal_mode is \"" + mode + "\")";
+    return false;
+  }
+  const char* sync =
+      durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+  return db.exec(sync, error) && db.exec("PRAGMA foreign_keys = ON", error);
+}
+
+bool apply_migrations(Connection& db, std::span<const Migration> migrations, int64_t now_ms,
+                      std::string* error) {
+  if (!db.exec(kCreateMigrationsTable, error)) return false;
+  int64_t current = 0;
+  if (!recorded_version(db, &current, error)) return false;
+  int64_t known = migrations.empty() ? 0 : migrations.back().version;
+  if (current > known) {
+    *error = "store schema version " + std::to_string(current) +
+             " is newer than this gateway supports (" + std::to_string(known) +
+             "); refusing to open it";
+    return false;
+  }
+  for (const Migration& step : migrations) {
+    if (step.version > current && !apply_step(db, step, now_ms, error)) return false;
+  }
+  return true;
+}
+
+}  // namespace sixlink::store::sqlite

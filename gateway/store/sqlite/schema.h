@@ -1,0 +1,40 @@
+// What a SQLite store file looks like: the connection settings every connection gets
+// (WAL, synchronous level, busy timeout, foreign keys) and the versioned schema
+// migrations. Migrations are an ordered list; each one runs in its own transaction and
+// records itself in schema_migrations, so reopening a file applies only the missing ones
+// and a file written by a newer gateway is refused rather than misread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "gateway/config/config.h"
+#include "gateway/store/sqlite/statement.h"
+
+namespace sixlink::store::sqlite {
+
+struct Migration {
+  int64_t version = 0;  // strictly increasing along the list
+  const char* sql = "";
+};
+
+// The store's schema, oldest first. Append to it; never edit a step that has shipped.
+std::span<const Migration> store_migrations();
+
+// Which side of the store a connection serves.
+enum class ConnectionRole { writer, reader };
+
+// Applies the pragmas of `role`: the writer turns WAL on (and checks it took), sets
+// synchronous FULL (fsync on every commit) or NORMAL per `durability`, and enables
+// foreign keys; a reader is query_only. Both get a busy timeout.
+bool configure_connection(Connection& db, ConnectionRole role, Durability durability,
+                          std::string* error);
+
+// Brings `db` up to the last version of `migrations`. false with *error set if a step
+// fails (that step is rolled back, earlier ones stay) or if the file already holds a
+// version newer than the list knows.
+bool apply_migrations(Connection& db, std::span<const Migration> migrations, int64_t now_ms,
+                      std::string* error);
+
+}  // namespace sixlink::store::sqlite

@@ -1,0 +1,47 @@
+// The SQLite store's read side: one query_only connection with its statements prepared
+// once, shared by every reading thread behind a mutex. WAL lets these reads run while the
+// writer commits; each read is one statement, hence one consistent snapshot. The audit
+// walk has its own connection (audit_chain.cpp) so it never holds this mutex for long.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/store/sqlite/statement.h"
+#include "gateway/store/store.h"
+
+namespace sixlink::store::sqlite {
+
+// The pending() query, shared with the tests that check its plan.
+extern const char* const kPendingSql;
+
+class StoreReader {
+ public:
+  // nullptr with *error set if the file cannot be opened or a statement does not compile.
+  static std::unique_ptr<StoreReader> open(const std::string& path, std::string* error);
+
+  std::optional<MessageView> message(const std::string& source, const std::string& id);
+  std::vector<PendingDelivery> pending(const std::string& member, int64_t after_seq, int limit);
+  std::vector<DeadLetter> dead_letters(int limit);
+  std::map<std::string, int64_t> queue_depths();
+  std::map<std::string, int64_t> dead_letter_counts();
+  // Later reads find nothing. Idempotent.
+  void close();
+
+ private:
+  StoreReader() = default;
+  bool prepare(std::string* error);
+  std::map<std::string, int64_t> counts(Statement& statement);
+
+  std::mutex mutex_;  // guards everything below
+  Connection db_;
+  Statement message_, pending_, dead_letters_, queue_depths_, dead_letter_counts_;
+  bool closed_ = false;
+};
+
+}  // namespace sixlink::store::sqlite

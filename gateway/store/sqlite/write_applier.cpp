@@ -1,0 +1,348 @@
+// The SQL behind every store write, run by the writer thread inside one savepoint per
+// write. See write_applier.h.
+#include "gateway/store/sqlite/write_applier.h"
+
+#include <boost/json.hpp>
+#include <utility>
+
+namespace sixlink::store::sqlite {
+namespace {
+
+// The non-final states, spelled exactly as in the deliveries_open index so that the
+// planner can use it (SQLite matches a partial index by its WHERE terms).
+#define SIXLINK_OPEN_STATES "state IN ('queued', 'retrying', 'inbox')"
+
+constexpr const char* kFindMessage =
+    "SELECT body_hash, response FROM messages WHERE source = ?1 AND id = ?2";
+constexpr const char* kInsertMessage =
+    "INSERT INTO messages(source, id, link, kind, classification, case_id, patrol_id, "
+    "order_key, body_hash, envelope, response, accepted_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, "
+    "NULLIF(?6, ''), NULLIF(?7, ''), ?8, ?9, ?10, ?11, ?12)";
+constexpr const char* kInsertDelivery =
+    "INSERT INTO deliveries(message_rowid, member, mode, state, order_key, updated_at_ms) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr const char* kInsertAudit =
+    "INSERT INTO audit(seq, at_ms, actor, action, subject, detail, prev_hash, hash) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+// Outcomes change only deliveries that are not final yet: a late or repeated outcome
+// never resurrects a delivered or dead-lettered row. Only push rows can be retried.
+constexpr const char* kMarkDelivered =
+    "UPDATE deliveries SET state = 'delivered', attempts = MAX(attempts, ?1), last_error = '', "
+    "updated_at_ms = ?2 WHERE seq = ?3 AND " SIXLINK_OPEN_STATES;
+constexpr const char* kMarkRetrying =
+    "UPDATE deliveries SET state = 'retrying', attempts = MAX(attempts, ?1), "
+    "next_attempt_ms = ?2, last_error = ?3, updated_at_ms = ?4 "
+    "WHERE seq = ?5 AND state IN ('queued', 'retrying')";
+constexpr const char* kMarkDead =
+    "UPDATE deliveries SET state = 'dead_letter', attempts = MAX(attempts, ?1), "
+    "last_error = ?2, updated_at_ms = ?3 WHERE seq = ?4 AND " SIXLINK_OPEN_STATES
+    " RETURNING member";
+constexpr const char* kAckInbox =
+    "UPDATE deliveries SET state = 'delivered', updated_at_ms = ?1 "
+    "WHERE member = ?2 AND " SIXLINK_OPEN_STATES " AND state = 'inbox' AND seq <= ?3";
+// A replayed pull delivery goes back to the inbox, a push one to the relay queue.
+constexpr const char* kReplay =
+    "UPDATE deliveries SET state = CASE mode WHEN 'pull' THEN 'inbox' ELSE 'queued' END, "
+    "attempts = 0, next_attempt_ms = 0, last_error = '', updated_at_ms = ?1 "
+    "WHERE seq = ?2 AND state = 'dead_letter' RETURNING member";
+constexpr const char* kProbe =
+    "INSERT INTO writer_probe(id, at_ms) VALUES(1, ?1) "
+    "ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms";
+constexpr const char* kAuditTail = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
+
+#undef SIXLINK_OPEN_STATES
+
+const char* initial_state(DeliveryMode mode) {
+  return mode == DeliveryMode::pull ? kInbox : kQueued;
+}
+
+const char* mode_name(DeliveryMode mode) { return mode == DeliveryMode::pull ? "pull" : "push"; }
+
+// A recipient listed twice gets one delivery.
+bool listed_earlier(const std::vector<IngestRecord::Recipient>& recipients, std::size_t i) {
+  for (std::size_t j = 0; j < i; ++j) {
+    if (recipients[j].member == recipients[i].member) return true;
+  }
+  return false;
+}
+
+// The 202 body, stored with the message so a duplicate gets the very same answer.
+std::string response_body(const IngestRecord& record) {
+  boost::json::array deliveries;
+  for (std::size_t i = 0; i < record.recipients.size(); ++i) {
+    if (listed_earlier(record.recipients, i)) continue;
+    boost::json::object delivery;
+    delivery["to"] = record.recipients[i].member;
+    delivery["state"] = initial_state(record.recipients[i].mode);
+    deliveries.push_back(std::move(delivery));
+  }
+  boost::json::object body;
+  body["id"] = record.id;
+  body["deliveries"] = std::move(deliveries);
+  return boost::json::serialize(body);
+}
+
+// An audit entry's detail: a JSON object, with strings escaped by the library.
+std::string detail(const boost::json::object& fields) { return boost::json::serialize(fields); }
+
+}  // namespace
+
+// ---------------------------------------------------------------- set-up
+
+std::unique_ptr<WriteApplier> WriteApplier::create(sqlite3* db, std::string* error) {
+  std::unique_ptr<WriteApplier> applier(new WriteApplier(db));
+  if (!applier->prepare_all(error) || !applier->load_tail(error)) return nullptr;
+  return applier;
+}
+
+bool WriteApplier::prepare_all(std::string* error) {
+  return find_message_.prepare(db_, kFindMessage, error) &&
+         insert_message_.prepare(db_, kInsertMessage, error) &&
+         insert_delivery_.prepare(db_, kInsertDelivery, error) &&
+         insert_audit_.prepare(db_, kInsertAudit, error) &&
+         mark_delivered_.prepare(db_, kMarkDelivered, error) &&
+         mark_retrying_.prepare(db_, kMarkRetrying, error) &&
+         mark_dead_.prepare(db_, kMarkDead, error) && ack_inbox_.prepare(db_, kAckInbox, error) &&
+         replay_.prepare(db_, kReplay, error) && probe_.prepare(db_, kProbe, error);
+}
+
+bool WriteApplier::load_tail(std::string* error) {
+  Statement tail;
+  if (!tail.prepare(db_, kAuditTail, error)) return false;
+  tail_ = Mark{0, genesis_hash()};
+  int rc = tail.step();
+  if (rc == SQLITE_DONE) return true;
+  if (rc != SQLITE_ROW || tail.text_at(1).size() != tail_.hash.size()) {
+    *error = "cannot read the audit log's last entry: " + std::string(sqlite3_errmsg(db_));
+    return false;
+  }
+  tail_.seq = tail.int64_at(0);
+  tail.text_at(1).copy(tail_.hash.data(), tail_.hash.size());
+  return true;
+}
+
+bool WriteApplier::fail(const char* what, std::string* error) const {
+  *error = std::string(what) + ": " + sqlite3_errmsg(db_);
+  return false;
+}
+
+bool WriteApplier::apply(Write& write, int64_t now_ms, std::string* error) {
+  if (auto* w = std::get_if<IngestWrite>(&write)) return apply_ingest(*w, now_ms, error);
+  if (auto* w = std::get_if<OutcomesWrite>(&write)) return apply_outcomes(*w, now_ms, error);
+  if (auto* w = std::get_if<AckWrite>(&write)) return apply_ack(*w, now_ms, error);
+  if (auto* w = std::get_if<ReplayWrite>(&write)) return apply_replay(*w, now_ms, error);
+  return apply_probe(std::get<ProbeWrite>(write), now_ms, error);
+}
+
+// ---------------------------------------------------------------- ingest
+
+bool WriteApplier::apply_ingest(IngestWrite& write, int64_t now_ms, std::string* error) {
+  const IngestRecord& record = write.record;
+  if (record.source.empty() || record.id.empty()) {
+    *error = "ingest needs a source and an id";
+    return false;
+  }
+  {  // (source, id) is the idempotency key: seen before means nothing is written.
+    StatementScope scope(find_message_);
+    find_message_.bind(1, record.source);
+    find_message_.bind(2, record.id);
+    int rc = find_message_.step();
+    if (rc == SQLITE_ROW) {
+      bool same = find_message_.text_at(0) == record.body_hash;
+      write.result.status = same ? IngestStatus::duplicate : IngestStatus::conflict;
+      if (same) write.result.response_json = find_message_.string_at(1);
+      return true;
+    }
+    if (rc != SQLITE_DONE) return fail("looking up the message", error);
+  }
+  std::string response = response_body(record);
+  int64_t rowid = 0;
+  if (!insert_message(record, response, &rowid, error) ||
+      !insert_deliveries(write, rowid, now_ms, error)) {
+    return false;
+  }
+  const AuditEntry& audit = record.audit;
+  std::string subject = audit.subject.empty() ? record.source + "/" + record.id : audit.subject;
+  if (!append_audit(audit.actor.empty() ? std::string_view(record.source) : audit.actor,
+                    audit.action.empty() ? std::string_view("message.accepted") : audit.action,
+                    subject, audit.detail_json.empty() ? "{}" : audit.detail_json, now_ms, error)) {
+    return false;
+  }
+  write.result.status = IngestStatus::accepted;
+  write.result.response_json = std::move(response);
+  return true;
+}
+
+bool WriteApplier::insert_message(const IngestRecord& record, const std::string& response,
+                                  int64_t* rowid, std::string* error) {
+  StatementScope scope(insert_message_);
+  Statement& s = insert_message_;
+  s.bind(1, record.source);
+  s.bind(2, record.id);
+  s.bind(3, record.link);
+  s.bind(4, record.kind);
+  s.bind(5, record.classification);
+  s.bind(6, record.case_id);
+  s.bind(7, record.patrol_id);
+  s.bind(8, record.order_key);
+  s.bind(9, record.body_hash);
+  s.bind(10, record.envelope_json);
+  s.bind(11, response);
+  s.bind(12, record.accepted_at_ms);
+  if (!s.run()) return fail("inserting the message", error);
+  *rowid = sqlite3_last_insert_rowid(db_);
+  return true;
+}
+
+bool WriteApplier::insert_deliveries(IngestWrite& write, int64_t rowid, int64_t now_ms,
+                                     std::string* error) {
+  const auto& recipients = write.record.recipients;
+  write.result.deliveries.reserve(recipients.size());
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    if (listed_earlier(recipients, i)) continue;
+    StatementScope scope(insert_delivery_);
+    insert_delivery_.bind(1, rowid);
+    insert_delivery_.bind(2, recipients[i].member);
+    insert_delivery_.bind(3, mode_name(recipients[i].mode));
+    insert_delivery_.bind(4, initial_state(recipients[i].mode));
+    insert_delivery_.bind(5, write.record.order_key);
+    insert_delivery_.bind(6, now_ms);
+    if (!insert_delivery_.run()) return fail("inserting a delivery", error);
+    write.result.deliveries.push_back(
+        DeliveryRef{sqlite3_last_insert_rowid(db_), recipients[i].member, recipients[i].mode});
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------- outcomes
+
+bool WriteApplier::apply_outcomes(OutcomesWrite& write, int64_t now_ms, std::string* error) {
+  for (const DeliveryOutcome& outcome : write.outcomes) {
+    if (!apply_outcome(outcome, now_ms, error)) return false;
+  }
+  write.ok = true;
+  return true;
+}
+
+bool WriteApplier::apply_outcome(const DeliveryOutcome& outcome, int64_t now_ms,
+                                 std::string* error) {
+  switch (outcome.what) {
+    case DeliveryOutcome::What::delivered: {
+      StatementScope scope(mark_delivered_);
+      mark_delivered_.bind(1, static_cast<int64_t>(outcome.attempts));
+      mark_delivered_.bind(2, now_ms);
+      mark_delivered_.bind(3, outcome.seq);
+      return mark_delivered_.run() || fail("marking a delivery delivered", error);
+    }
+    case DeliveryOutcome::What::retry: {
+      StatementScope scope(mark_retrying_);
+      mark_retrying_.bind(1, static_cast<int64_t>(outcome.attempts));
+      mark_retrying_.bind(2, outcome.next_attempt_ms);
+      mark_retrying_.bind(3, outcome.error);
+      mark_retrying_.bind(4, now_ms);
+      mark_retrying_.bind(5, outcome.seq);
+      return mark_retrying_.run() || fail("scheduling a retry", error);
+    }
+    case DeliveryOutcome::What::dead_letter:
+      return dead_letter(outcome, now_ms, error);
+  }
+  *error = "unknown delivery outcome";
+  return false;
+}
+
+bool WriteApplier::dead_letter(const DeliveryOutcome& outcome, int64_t now_ms, std::string* error) {
+  std::string member;
+  {
+    StatementScope scope(mark_dead_);
+    mark_dead_.bind(1, static_cast<int64_t>(outcome.attempts));
+    mark_dead_.bind(2, outcome.error);
+    mark_dead_.bind(3, now_ms);
+    mark_dead_.bind(4, outcome.seq);
+    int rc = mark_dead_.step();
+    if (rc == SQLITE_DONE) return true;  // already final (or unknown): nothing changed
+    if (rc != SQLITE_ROW) return fail("dead-lettering a delivery", error);
+    member = mark_dead_.string_at(0);
+    // Run the statement to its end so the change is complete before the reset.
+    if (mark_dead_.step() != SQLITE_DONE) return fail("dead-lettering a delivery", error);
+  }
+  std::string text =
+      detail({{"member", member}, {"attempts", outcome.attempts}, {"error", outcome.error}});
+  return append_audit("gateway", "delivery.dead_lettered", std::to_string(outcome.seq), text,
+                      now_ms, error);
+}
+
+// ---------------------------------------------------------------- inbox, replay, probe
+
+bool WriteApplier::apply_ack(AckWrite& write, int64_t now_ms, std::string* error) {
+  {
+    StatementScope scope(ack_inbox_);
+    ack_inbox_.bind(1, now_ms);
+    ack_inbox_.bind(2, write.member);
+    ack_inbox_.bind(3, write.through_seq);
+    if (!ack_inbox_.run()) return fail("acknowledging the inbox", error);
+    write.acked = sqlite3_changes64(db_);
+  }
+  // Empty acks are not audited: a member polling its inbox is not an event.
+  if (write.acked > 0) {
+    std::string text = detail({{"through", write.through_seq}, {"acked", write.acked}});
+    if (!append_audit(write.member, "inbox.acked", write.member, text, now_ms, error)) {
+      return false;
+    }
+  }
+  write.ok = true;
+  return true;
+}
+
+bool WriteApplier::apply_replay(ReplayWrite& write, int64_t now_ms, std::string* error) {
+  {
+    StatementScope scope(replay_);
+    replay_.bind(1, now_ms);
+    replay_.bind(2, write.seq);
+    int rc = replay_.step();
+    if (rc == SQLITE_DONE) return true;  // not a dead letter: found stays false
+    if (rc != SQLITE_ROW) return fail("replaying a dead letter", error);
+    write.member = replay_.string_at(0);
+    if (replay_.step() != SQLITE_DONE) return fail("replaying a dead letter", error);
+  }
+  std::string text = detail({{"member", write.member}});
+  if (!append_audit("admin", "delivery.replayed", std::to_string(write.seq), text, now_ms, error)) {
+    return false;
+  }
+  write.found = true;
+  return true;
+}
+
+bool WriteApplier::apply_probe(ProbeWrite& write, int64_t now_ms, std::string* error) {
+  StatementScope scope(probe_);
+  probe_.bind(1, now_ms);
+  if (!probe_.run()) return fail("writing the probe row", error);
+  write.ok = true;
+  return true;
+}
+
+// ---------------------------------------------------------------- audit
+
+bool WriteApplier::append_audit(std::string_view actor, std::string_view action,
+                                std::string_view subject, std::string_view detail, int64_t now_ms,
+                                std::string* error) {
+  Mark next{tail_.seq + 1, {}};
+  AuditFields fields{next.seq, now_ms, actor, action, subject, detail, view(tail_.hash)};
+  if (!hasher_.digest(fields, &next.hash)) {
+    *error = "cannot hash the audit entry (SHA-256 unavailable)";
+    return false;
+  }
+  StatementScope scope(insert_audit_);
+  insert_audit_.bind(1, next.seq);
+  insert_audit_.bind(2, now_ms);
+  insert_audit_.bind(3, actor);
+  insert_audit_.bind(4, action);
+  insert_audit_.bind(5, subject);
+  insert_audit_.bind(6, detail);
+  insert_audit_.bind(7, view(tail_.hash));
+  insert_audit_.bind(8, view(next.hash));
+  if (!insert_audit_.run()) return fail("appending to the audit log", error);
+  tail_ = next;
+  return true;
+}
+
+}  // namespace sixlink::store::sqlite

@@ -1,0 +1,76 @@
+// What each queued write does to the database, inside the savepoint the writer opened
+// for it: the SQL of ingest, outcomes, inbox acks, dead-letter replays and the probe,
+// with its statements prepared once, and the audit chain's tail (seq and hash of the
+// last entry) kept in memory. Runs only on the writer thread.
+//
+// The tail is in-memory state that a rollback must undo too: the writer takes a mark()
+// before each savepoint and before each transaction, and rewind()s to it when the
+// database work is rolled back.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gateway/store/sqlite/audit_chain.h"
+#include "gateway/store/sqlite/statement.h"
+#include "gateway/store/sqlite/writes.h"
+
+namespace sixlink::store::sqlite {
+
+class WriteApplier {
+ public:
+  struct Mark {
+    int64_t seq = 0;
+    HexDigest hash{};
+  };
+
+  // Prepares the statements on `db` and reads the audit tail. nullptr with *error set.
+  static std::unique_ptr<WriteApplier> create(sqlite3* db, std::string* error);
+
+  // Applies `write` (filling its result). false with *error set when the write must be
+  // rolled back; a duplicate or conflicting ingest is a success that wrote nothing.
+  bool apply(Write& write, int64_t now_ms, std::string* error);
+
+  Mark mark() const { return tail_; }
+  void rewind(const Mark& mark) { tail_ = mark; }
+
+ private:
+  explicit WriteApplier(sqlite3* db) : db_(db) {}
+  bool prepare_all(std::string* error);
+  bool load_tail(std::string* error);
+
+  bool apply_ingest(IngestWrite& write, int64_t now_ms, std::string* error);
+  bool insert_message(const IngestRecord& record, const std::string& response, int64_t* rowid,
+                      std::string* error);
+  bool insert_deliveries(IngestWrite& write, int64_t rowid, int64_t now_ms, std::string* error);
+  bool apply_outcomes(OutcomesWrite& write, int64_t now_ms, std::string* error);
+  bool apply_outcome(const DeliveryOutcome& outcome, int64_t now_ms, std::string* error);
+  bool dead_letter(const DeliveryOutcome& outcome, int64_t now_ms, std::string* error);
+  bool apply_ack(AckWrite& write, int64_t now_ms, std::string* error);
+  bool apply_replay(ReplayWrite& write, int64_t now_ms, std::string* error);
+  bool apply_probe(ProbeWrite& write, int64_t now_ms, std::string* error);
+
+  // Appends one audit entry chained to the tail, and moves the tail to it.
+  bool append_audit(std::string_view actor, std::string_view action, std::string_view subject,
+                    std::string_view detail, int64_t now_ms, std::string* error);
+  // Sets *error from the connection after a failed step; always returns false.
+  bool fail(const char* what, std::string* error) const;
+
+  sqlite3* db_;
+  Mark tail_;
+  AuditHasher hasher_;
+  Statement find_message_;
+  Statement insert_message_;
+  Statement insert_delivery_;
+  Statement insert_audit_;
+  Statement mark_delivered_;
+  Statement mark_retrying_;
+  Statement mark_dead_;
+  Statement ack_inbox_;
+  Statement replay_;
+  Statement probe_;
+};
+
+}  // namespace sixlink::store::sqlite
