@@ -10,6 +10,7 @@
 #include <set>
 
 #include "gateway/core/body_rules.h"
+#include "gateway/core/json_text.h"
 
 namespace sixlink {
 namespace json = boost::json;
@@ -268,6 +269,6 @@ json::object to_json(const Envelope& e) {
   return o;
 }
 
-std::string to_json_text(const Envelope& e) { return json::serialize(to_json(e)); }
+std::string to_json_text(const Envelope& e) { return to_json_text(json::value(to_json(e))); }
 
 }  // namespace sixlink

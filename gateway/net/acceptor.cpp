@@ -14,8 +14,8 @@ namespace asio = boost::asio;
 
 Acceptor::Acceptor(asio::io_context& ioc, std::string name, int max_connections,
                    prometheus::Gauge& active_gauge, SessionFn session)
-    : ioc_(ioc), name_(std::move(name)), max_connections_(max_connections),
-      active_gauge_(active_gauge), session_(std::move(session)), acceptor_(ioc) {}
+    : ioc_(ioc), strand_(asio::make_strand(ioc)), name_(std::move(name)), max_connections_(max_connections),
+      active_gauge_(active_gauge), session_(std::move(session)), acceptor_(strand_) {}
 
 bool Acceptor::start(const ListenAddress& address, std::string* error) {
   boost::system::error_code ec;
@@ -32,12 +32,13 @@ bool Acceptor::start(const ListenAddress& address, std::string* error) {
   }
   port_ = acceptor_.local_endpoint().port();
   listening_ = true;
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+  asio::co_spawn(strand_, accept_loop(), asio::detached);
   return true;
 }
 
 void Acceptor::stop() {
-  asio::post(acceptor_.get_executor(), [this] {
+  asio::post(strand_, [this] {
+    stopping_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });
@@ -48,7 +49,7 @@ asio::awaitable<void> Acceptor::accept_loop() {
     auto [ec, socket] =
         co_await acceptor_.async_accept(asio::make_strand(ioc_), asio::as_tuple(asio::use_awaitable));
     if (ec) {
-      if (!acceptor_.is_open()) break;
+      if (stopping_ || ec == asio::error::operation_aborted) break;
       // EMFILE and friends: keep accepting; the condition is logged, not fatal.
       log_event(LogLevel::warn, "accept_failed", {{"listener", name_}, {"error", ec.message()}});
       continue;

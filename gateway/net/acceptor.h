@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,8 @@ class Acceptor {
   boost::asio::awaitable<void> run_session(tcp::socket socket);
 
   boost::asio::io_context& ioc_;
+  // The acceptor's own strand: stop() and the accept loop never touch it concurrently.
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   std::string name_;
   int max_connections_;
   prometheus::Gauge& active_gauge_;
@@ -43,6 +46,7 @@ class Acceptor {
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
   std::atomic<bool> listening_{false};
+  bool stopping_ = false;  // on strand_
   std::atomic<int> active_{0};
 };
 

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <chrono>
 #include <memory>
 
@@ -68,6 +69,22 @@ asio::awaitable<void> write_response(Stream& stream, HttpResponse r, unsigned ve
   co_await http::async_write(stream, res, use_tuple);
 }
 
+// After refusing a request whose body was not read: read and discard what the client is
+// still sending (bounded in bytes and time), so that closing does not reset the
+// connection before the client has read the refusal.
+template <class Stream>
+asio::awaitable<void> discard_input(Stream& stream, std::size_t max_bytes) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  std::array<char, 16384> sink;
+  std::size_t total = 0;
+  while (total < max_bytes) {
+    lowest.expires_after(std::chrono::milliseconds(500));
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+    if (ec) co_return;
+    total += n;
+  }
+}
+
 // Serves requests on `stream` until the peer closes, a limit is hit, or keep-alive ends.
 template <class Stream>
 asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
@@ -89,11 +106,15 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
       co_await write_response(stream, limit_response(431, limits), 11, false, limits);
       co_return;
     }
-    if (hec) co_return;  // slow header (timeout), malformed request, or closed
+    // Beast refuses a Content-Length over the body limit while reading the header.
+    const bool declared_too_large = hec == http::error::body_limit ||
+        (!hec && parser.content_length() && *parser.content_length() > limits.max_body_bytes);
+    if (hec && !declared_too_large) co_return;  // slow header (timeout), malformed, or closed
     auto received_at = std::chrono::steady_clock::now();
     const unsigned version = parser.get().version();
-    if (parser.content_length() && *parser.content_length() > limits.max_body_bytes) {
+    if (declared_too_large) {
       co_await write_response(stream, limit_response(413, limits), version, false, limits);
+      co_await discard_input(stream, 4 * limits.max_body_bytes + 65536);
       co_return;
     }
     if (!parser.is_done()) {
@@ -101,6 +122,7 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
       if (bec == http::error::body_limit) {
         co_await write_response(stream, limit_response(413, limits), version, false, limits);
+        co_await discard_input(stream, 4 * limits.max_body_bytes + 65536);
         co_return;
       }
       if (bec) co_return;

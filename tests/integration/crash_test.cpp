@@ -1,0 +1,99 @@
+// Nothing acknowledged is lost (DESIGN §2): the real gateway process is killed with
+// SIGKILL while four members are sending and deliveries are under way; after a restart
+// every message that got a 202 reaches its recipient. A message may arrive twice only
+// if its delivery was in flight at the kill; the receiver counts those by message id.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "tests/integration/federation.h"
+
+namespace sixlink::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(CrashTest, EveryAcknowledgedMessageIsDeliveredAfterSigkill) {
+  Federation fed;
+  fed.spawn_gateway();
+  ASSERT_FALSE(HasFatalFailure());
+
+  constexpr int kPerSender = 1200;
+  constexpr int kKillAfter = 2500;  // acknowledged messages before the kill
+  std::mutex mu;
+  std::set<std::string> acknowledged;
+  std::atomic<int> acked{0};
+  std::vector<std::thread> senders;
+  for (std::string member : {"kunshan", "jiading", "taicang", "baoshan"}) {
+    senders.emplace_back([&, member] {
+      auto c = fed.client(member);
+      std::string recipient = member == "baoshan" ? "jiading" : "baoshan";
+      for (int i = 0; i < kPerSender; ++i) {
+        std::string id = member + "-" + std::to_string(i);
+        HttpResult r = c->request("POST", "/v1/messages", alert_json(id, member, {recipient}));
+        if (r.status == 0) return;  // the gateway is gone: this message was never acknowledged
+        if (r.status == 202 || r.status == 200) {
+          std::lock_guard lock(mu);
+          acknowledged.insert(id);
+          ++acked;
+        }
+      }
+    });
+  }
+  while (acked.load() < kKillAfter) std::this_thread::sleep_for(1ms);
+  fed.kill_gateway(SIGKILL);
+  for (auto& t : senders) t.join();
+  const std::size_t delivered_before_kill = fed.baoshan_rx->unique() + fed.jiading_rx->unique();
+  ASSERT_GE(acknowledged.size(), static_cast<std::size_t>(kKillAfter));
+
+  fed.spawn_gateway();
+  ASSERT_FALSE(HasFatalFailure());
+  std::size_t expect_baoshan = 0, expect_jiading = 0;
+  for (const auto& id : acknowledged) (id.starts_with("baoshan-") ? expect_jiading : expect_baoshan)++;
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(expect_baoshan, 60s)) << fed.baoshan_rx->unique() << " of " << expect_baoshan;
+  ASSERT_TRUE(fed.jiading_rx->wait_for_unique(expect_jiading, 60s)) << fed.jiading_rx->unique() << " of " << expect_jiading;
+
+  auto received = fed.baoshan_rx->counts();
+  for (const auto& [id, n] : fed.jiading_rx->counts()) received[id] += n;
+  int twice = 0;
+  for (const auto& id : acknowledged) {
+    ASSERT_TRUE(received.count(id)) << id << " was acknowledged with 202 and never delivered";
+    if (received[id] > 1) ++twice;
+  }
+  // Each push member has one delivery in flight at a time, plus outcomes written but
+  // not yet committed at the kill: a handful, never a batch.
+  RecordProperty("acknowledged", static_cast<int>(acknowledged.size()));
+  RecordProperty("delivered_before_kill", static_cast<int>(delivered_before_kill));
+  RecordProperty("delivered_twice", twice);
+  std::cout << "[ crash    ] acknowledged " << acknowledged.size() << ", delivered before the kill "
+            << delivered_before_kill << ", delivered twice (in flight at the kill) " << twice << "\n";
+  EXPECT_LE(twice, 16);
+  fed.kill_gateway(SIGTERM);
+  EXPECT_EQ(fed.wait_gateway_exit(), 0) << "SIGTERM drains and exits 0";
+}
+
+TEST(CrashTest, SigtermDrainsAndExitsZeroWithNothingLost) {
+  Federation fed;
+  fed.spawn_gateway();
+  ASSERT_FALSE(HasFatalFailure());
+  auto c = fed.client("kunshan");
+  for (int i = 0; i < 50; ++i)
+    ASSERT_EQ(c->request("POST", "/v1/messages", alert_json("KS-T" + std::to_string(i), "kunshan", {"taicang"})).status, 202);
+  fed.kill_gateway(SIGTERM);
+  EXPECT_EQ(fed.wait_gateway_exit(), 0);
+  fed.spawn_gateway();
+  ASSERT_FALSE(HasFatalFailure());
+  auto tc = fed.client("taicang");
+  HttpResult page = tc->request("GET", "/v1/inbox?limit=1000");
+  ASSERT_EQ(page.status, 200);
+  int n = 0;
+  for (std::size_t pos = 0; (pos = page.body.find("\"cursor\"", pos)) != std::string::npos; ++pos) ++n;
+  EXPECT_EQ(n, 50);
+}
+
+}  // namespace
+}  // namespace sixlink::testing

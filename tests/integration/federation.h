@@ -1,0 +1,86 @@
+// A small federation for end-to-end tests: a test PKI, the gateway (in-process or as a
+// real process), and receiving partner servers. Members:
+//   taicang  pull   (Taicang's command centre pulls its inbox)
+//   baoshan  push   -> baoshan_rx (a PartnerServer)
+//   jiading  push   -> jiading_rx
+//   kunshan  pull
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/gateway.h"
+#include "tests/support/mtls_client.h"
+#include "tests/support/partner_server.h"
+#include "tests/support/pki.h"
+
+namespace sixlink::testing {
+
+struct FederationOptions {
+  std::size_t max_body_bytes = 65536;
+  int header_timeout_ms = 400;
+  int idle_timeout_ms = 5000;
+  std::string durability = "full";
+  int backoff_base_ms = 40;
+  int backoff_max_ms = 300;
+  int breaker_failures = 3;
+  int breaker_open_ms = 200;
+  int max_attempts = 1000;
+  bool with_crl = false;
+  // Policy file body; empty = every member may send and receive every link.
+  std::string policy_yaml;
+};
+
+class Federation {
+ public:
+  explicit Federation(FederationOptions options = {});
+  ~Federation();
+
+  // Writes gateway.yaml (ports 0 = any free port, for the in-process gateway).
+  std::string write_config(uint16_t partner_port = 0, uint16_t admin_port = 0);
+
+  // In-process gateway.
+  void start_gateway();
+  void stop_gateway();
+  uint16_t port() const;
+  uint16_t admin_port() const;
+
+  // The real binary as a child process (crash tests). Ports are fixed at first start.
+  void spawn_gateway();
+  void kill_gateway(int signal);  // SIGKILL, SIGTERM; waits for the process to end
+  int wait_gateway_exit();        // exit status of the child after kill_gateway(SIGTERM)
+
+  std::unique_ptr<MtlsClient> client(const std::string& member);
+  std::unique_ptr<MtlsClient> client_with(const Identity& id);
+  HttpResult admin(const std::string& method, const std::string& target, const std::string& body = "");
+  // The value of one sample in /metrics (exact series text before the value), or -1.
+  double metric(const std::string& series);
+
+  TempDir dir;
+  TestPki pki;
+  FederationOptions options;
+  Identity gateway_identity;
+  std::map<std::string, Identity> members;
+  std::unique_ptr<PartnerServer> baoshan_rx;
+  std::unique_ptr<PartnerServer> jiading_rx;
+  std::string config_path;
+  std::string crl_path;
+
+ private:
+  std::unique_ptr<Gateway> gateway_;
+  pid_t child_ = -1;
+  uint16_t fixed_port_ = 0, fixed_admin_port_ = 0;
+};
+
+// Canonical envelopes for tests.
+std::string alert_json(const std::string& id, const std::string& source,
+                       const std::vector<std::string>& recipients = {},
+                       const std::string& severity = "Severe");
+std::string case_json(const std::string& id, const std::string& source, const std::string& case_id,
+                      const std::vector<std::string>& recipients = {}, const std::string& kind = "case.open");
+
+}  // namespace sixlink::testing

@@ -1,0 +1,107 @@
+// The mutual-TLS listener: who may connect (DESIGN §10) and the limits of
+// gateway.limits (body size, slow header, keep-alive).
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+
+#include "tests/integration/federation.h"
+
+namespace sixlink::testing {
+namespace {
+
+class ListenerTest : public ::testing::Test {
+ protected:
+  static FederationOptions options() {
+    FederationOptions o;
+    o.with_crl = true;
+    return o;
+  }
+  void SetUp() override { fed.start_gateway(); }
+  Federation fed{options()};
+};
+
+TEST_F(ListenerTest, KnownMemberConnectsAndKeepAliveReusesOneConnection) {
+  auto c = fed.client("taicang");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(c->request("GET", "/v1/inbox").status, 200);
+  EXPECT_EQ(c->connections_made(), 1);
+}
+
+TEST_F(ListenerTest, CertificateFromAnUnknownCaIsRefused) {
+  TempDir other_dir("sixlink-other-ca-");
+  TestPki other(other_dir.path(), "Some Other CA");
+  Identity stranger = other.issue("kunshan", {"kunshan.sixlink.local"});
+  // Over TLS 1.3 the client's handshake completes before the server has checked the
+  // client certificate: the refusal shows on the first request.
+  EXPECT_EQ(fed.client_with(stranger)->request("GET", "/v1/inbox").status, 0);
+  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_ca"})"), 1);
+}
+
+TEST_F(ListenerTest, CertificateOfNoMemberIsRefused) {
+  Identity nobody = fed.pki.issue("nobody", {"nobody.sixlink.local"});
+  EXPECT_EQ(fed.client_with(nobody)->request("GET", "/v1/inbox").status, 0);
+  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_member"})"), 1);
+}
+
+TEST_F(ListenerTest, CertificateNamingTwoMembersIsRefused) {
+  Identity both = fed.pki.issue("both", {"kunshan.sixlink.local", "baoshan.sixlink.local"});
+  EXPECT_EQ(fed.client_with(both)->request("GET", "/v1/inbox").status, 0);
+}
+
+TEST_F(ListenerTest, CommonNameMapsWhenThereIsNoSan) {
+  Identity cn_only = fed.pki.issue("cn-only", {}, {}, "jiading.sixlink.local");
+  auto c = fed.client_with(cn_only);
+  EXPECT_EQ(c->request("GET", "/v1/messages/none").status, 404);
+}
+
+TEST_F(ListenerTest, NoClientCertificateIsRefused) {
+  MtlsClient c("127.0.0.1", fed.port(), fed.pki.ca_cert());
+  EXPECT_EQ(c.request("GET", "/v1/inbox").status, 0);
+  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="no_certificate"})"), 1);
+}
+
+TEST_F(ListenerTest, RevokedCertificateIsRefused) {
+  fed.stop_gateway();
+  Identity revoked = fed.pki.issue("kunshan-old", {"kunshan.sixlink.local"});
+  fed.crl_path = fed.pki.write_crl({revoked.cert});
+  fed.start_gateway();
+  EXPECT_EQ(fed.client_with(revoked)->request("GET", "/v1/inbox").status, 0);
+  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="revoked"})"), 1);
+  EXPECT_EQ(fed.client("kunshan")->request("GET", "/v1/inbox").status, 200)
+      << "the member's current certificate still works";
+}
+
+TEST_F(ListenerTest, OnlyTls12AndUpWithAeadSuites) {
+  auto old = fed.client("kunshan");
+  old->set_tls_versions(TLS1_1_VERSION, TLS1_1_VERSION);
+  EXPECT_FALSE(old->connect());
+  auto cbc = fed.client("kunshan");
+  cbc->set_tls_versions(TLS1_2_VERSION, TLS1_2_VERSION);
+  cbc->set_tls12_ciphers("ECDHE-ECDSA-AES128-SHA256");
+  EXPECT_FALSE(cbc->connect());
+  auto good = fed.client("kunshan");
+  good->set_tls_versions(TLS1_2_VERSION, TLS1_2_VERSION);
+  EXPECT_TRUE(good->connect());
+  EXPECT_EQ(good->tls_version(), "TLSv1.2");
+}
+
+TEST_F(ListenerTest, LargeBodyIs413) {
+  std::string big = alert_json("KS-BIG", "kunshan", {"baoshan"});
+  big.insert(big.size() - 2, ",\"pad\":\"" + std::string(70000, 'x') + "\"");
+  HttpResult r = fed.client("kunshan")->request("POST", "/v1/messages", big);
+  EXPECT_EQ(r.status, 413) << r.error;
+  EXPECT_EQ(fed.metric(R"(sixlink_messages_received_total{kind="alert",link="info_sharing",member="kunshan"})"), 0);
+}
+
+TEST_F(ListenerTest, SlowHeaderClosesTheConnection) {
+  auto c = fed.client("kunshan");
+  ASSERT_TRUE(c->connect());
+  bool closed = false;
+  auto started = std::chrono::steady_clock::now();
+  std::string got = c->raw_exchange("GET /v1/inbox HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(5), &closed);
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(got.empty()) << got;
+  EXPECT_LT(took, std::chrono::seconds(4)) << "closed by the header timeout, not the client's";
+}
+
+}  // namespace
+}  // namespace sixlink::testing

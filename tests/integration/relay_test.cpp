@@ -1,0 +1,166 @@
+// Delivery end to end: push to a real receiving partner over mutual TLS, retries,
+// dead letters and replay, the circuit breaker, per-case order, pull inbox and ack,
+// and resumption after a restart.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "tests/integration/federation.h"
+
+namespace sixlink::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+class RelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fed.start_gateway(); }
+  HttpResult send(const std::string& member, const std::string& body) {
+    auto& c = clients[member];
+    if (!c) c = fed.client(member);
+    return c->request("POST", "/v1/messages", body);
+  }
+  std::string state_of(const std::string& sender, const std::string& id, std::size_t i = 0) {
+    HttpResult r = fed.client(sender)->request("GET", "/v1/messages/" + id);
+    if (r.status != 200) return "status " + std::to_string(r.status);
+    return std::string(json::parse(r.body).at("deliveries").as_array()[i].at("state").as_string());
+  }
+  Federation fed;
+  std::map<std::string, std::unique_ptr<MtlsClient>> clients;
+};
+
+TEST_F(RelayTest, PushDeliveryCarriesTheHeadersAndTheCanonicalBody) {
+  ASSERT_EQ(send("kunshan", alert_json("KS-1", "kunshan", {"baoshan"})).status, 202);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(1, 10s));
+  ReceivedDelivery d = fed.baoshan_rx->received().at(0);
+  EXPECT_EQ(d.message_id, "KS-1");
+  EXPECT_EQ(d.source, "kunshan");
+  EXPECT_EQ(d.link, "info_sharing");
+  EXPECT_EQ(d.kind, "alert");
+  EXPECT_EQ(d.target, "/sixlink/inbox");
+  EXPECT_EQ(d.content_type, "application/json");
+  EXPECT_EQ(json::parse(d.body).at("body").at("info").as_array()[0].at("event").as_string(), "暴雨");
+  EXPECT_EQ(fed.baoshan_rx->client_identity_of_last(), "gateway.sixlink.local");
+  for (int i = 0; i < 50 && state_of("kunshan", "KS-1") != "delivered"; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(state_of("kunshan", "KS-1"), "delivered");
+  EXPECT_EQ(fed.metric(R"(sixlink_deliveries_total{member="baoshan",outcome="delivered"})"), 1);
+}
+
+TEST_F(RelayTest, PartnerDownForAWhileThenBackReceivesEverythingExactlyOnce) {
+  fed.baoshan_rx->stop();
+  constexpr int kMessages = 60;
+  for (int i = 0; i < kMessages; ++i)
+    ASSERT_EQ(send("jiading", alert_json("JD-" + std::to_string(i), "jiading", {"baoshan"})).status, 202);
+  std::this_thread::sleep_for(800ms);  // several retries and an open circuit
+  EXPECT_EQ(fed.metric(R"(sixlink_member_up{member="baoshan"})"), 0);
+  EXPECT_GT(fed.metric(R"(sixlink_deliveries_total{member="baoshan",outcome="retried"})"), 0);
+  fed.baoshan_rx->start();
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(kMessages, 30s)) << fed.baoshan_rx->unique();
+  std::this_thread::sleep_for(300ms);
+  for (const auto& [id, n] : fed.baoshan_rx->counts()) EXPECT_EQ(n, 1) << id;
+  EXPECT_EQ(fed.baoshan_rx->total(), static_cast<std::size_t>(kMessages));
+  EXPECT_EQ(fed.metric(R"(sixlink_member_up{member="baoshan"})"), 1);
+}
+
+TEST_F(RelayTest, OneDeadPartnerDoesNotDelayAnother) {
+  fed.baoshan_rx->stop();
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(send("kunshan", alert_json("KS-D" + std::to_string(i), "kunshan", {"baoshan", "jiading"})).status, 202);
+  ASSERT_TRUE(fed.jiading_rx->wait_for_unique(20, 5s)) << fed.jiading_rx->unique();
+  EXPECT_EQ(fed.baoshan_rx->total(), 0u);
+}
+
+TEST_F(RelayTest, OrderIsKeptPerCaseAcrossRetries) {
+  fed.baoshan_rx->set_status_for_next(3, 503);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(send("kunshan", case_json("KS-C" + std::to_string(i), "kunshan", "kunshan:2026-77",
+                                        {"baoshan"}, i == 0 ? "case.open" : "case.update")).status, 202);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(10, 20s));
+  std::vector<std::string> delivered;
+  for (const auto& d : fed.baoshan_rx->received())
+    if (d.answered_status == 200) delivered.push_back(d.message_id);
+  ASSERT_EQ(delivered.size(), 10u);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(delivered[i], "KS-C" + std::to_string(i));
+}
+
+TEST_F(RelayTest, ClientErrorDeadLettersAndReplayDelivers) {
+  fed.baoshan_rx->set_status(422);
+  ASSERT_EQ(send("kunshan", alert_json("KS-DL", "kunshan", {"baoshan"})).status, 202);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_received(1, 10s));
+  json::value list;
+  for (int i = 0; i < 100; ++i) {
+    list = json::parse(fed.admin("GET", "/admin/deadletters").body);
+    if (!list.at("deadletters").as_array().empty()) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_EQ(list.at("deadletters").as_array().size(), 1u);
+  auto& dl = list.at("deadletters").as_array()[0];
+  EXPECT_EQ(dl.at("message_id").as_string(), "KS-DL");
+  EXPECT_EQ(dl.at("member").as_string(), "baoshan");
+  EXPECT_EQ(dl.at("last_error").as_string(), "HTTP 422");
+  EXPECT_EQ(state_of("kunshan", "KS-DL"), "dead_letter");
+  EXPECT_EQ(fed.metric(R"(sixlink_deadletters{member="baoshan"})"), 1);
+
+  fed.baoshan_rx->set_status(200);
+  std::string id(dl.at("id").as_string());
+  EXPECT_EQ(fed.admin("POST", "/admin/deadletters/" + id + "/replay").status, 200);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(1, 10s));
+  EXPECT_EQ(fed.admin("POST", "/admin/deadletters/" + id + "/replay").status, 404) << "no longer a dead letter";
+  EXPECT_EQ(fed.admin("POST", "/admin/deadletters/abc/replay").status, 400);
+}
+
+TEST_F(RelayTest, ServerErrorsRetryThenConflictCountsAsDelivered) {
+  fed.baoshan_rx->set_status_for_next(2, 500);
+  ASSERT_EQ(send("kunshan", alert_json("KS-R", "kunshan", {"baoshan"})).status, 202);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(1, 10s));
+  EXPECT_EQ(fed.baoshan_rx->received().size(), 3u);
+  fed.jiading_rx->set_status(409);  // the member already had it: delivered
+  ASSERT_EQ(send("kunshan", alert_json("KS-409", "kunshan", {"jiading"})).status, 202);
+  for (int i = 0; i < 100 && state_of("kunshan", "KS-409") != "delivered"; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(state_of("kunshan", "KS-409"), "delivered");
+}
+
+TEST_F(RelayTest, PullMemberReadsItsInboxAndAcknowledges) {
+  ASSERT_EQ(send("kunshan", alert_json("KS-P1", "kunshan", {"taicang"})).status, 202);
+  ASSERT_EQ(send("jiading", alert_json("JD-P2", "jiading", {"taicang"})).status, 202);
+  auto tc = fed.client("taicang");
+  HttpResult page = tc->request("GET", "/v1/inbox?limit=1");
+  ASSERT_EQ(page.status, 200) << page.body;
+  auto v = json::parse(page.body);
+  ASSERT_EQ(v.at("messages").as_array().size(), 1u);
+  auto& m = v.at("messages").as_array()[0];
+  EXPECT_EQ(m.at("id").as_string(), "KS-P1");
+  EXPECT_EQ(m.at("source").as_string(), "kunshan");
+  EXPECT_EQ(m.at("body_encoding").as_string(), "utf-8");
+  EXPECT_EQ(json::parse(m.at("body").as_string()).at("id").as_string(), "KS-P1");
+  std::string next(v.at("next").as_string());
+
+  HttpResult rest = tc->request("GET", "/v1/inbox?after=" + next);
+  ASSERT_EQ(json::parse(rest.body).at("messages").as_array().size(), 1u);
+  EXPECT_EQ(tc->request("POST", "/v1/inbox/ack", "{\"cursor\":\"" + next + "\"}").status, 204);
+  EXPECT_EQ(state_of("kunshan", "KS-P1"), "delivered");
+  EXPECT_EQ(state_of("jiading", "JD-P2"), "inbox");
+  auto after_ack = json::parse(tc->request("GET", "/v1/inbox").body);
+  ASSERT_EQ(after_ack.at("messages").as_array().size(), 1u);
+  EXPECT_EQ(after_ack.at("messages").as_array()[0].at("id").as_string(), "JD-P2");
+
+  EXPECT_EQ(tc->request("POST", "/v1/inbox/ack", "{\"cursor\":5}").status, 400);
+  EXPECT_EQ(tc->request("GET", "/v1/inbox?limit=0").status, 400);
+  EXPECT_EQ(fed.client("baoshan")->request("GET", "/v1/inbox").status, 409) << "baoshan is a push member";
+}
+
+TEST_F(RelayTest, PendingDeliveriesResumeAfterARestart) {
+  fed.baoshan_rx->stop();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(send("kunshan", alert_json("KS-RS" + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
+  clients.clear();
+  fed.stop_gateway();
+  fed.baoshan_rx->start();
+  fed.start_gateway();
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(5, 10s)) << fed.baoshan_rx->unique();
+}
+
+}  // namespace
+}  // namespace sixlink::testing
