@@ -155,13 +155,19 @@ PolicyLoadResult load_policy(const GatewayConfig& config) {
     reader.errors.push_back({config.policies, 1, "", "a policy file is a YAML map"});
     return {nullptr, reader.errors};
   }
-  for (const auto& kv : root) {
-    std::string key = kv.first.as<std::string>();
-    if (key != "version" && key != "permissions") reader.error(kv.first, key, "unknown key");
+  std::map<std::string, Permissions> perms;
+  try {
+    for (const auto& kv : root) {
+      std::string key = kv.first.as<std::string>();
+      if (key != "version" && key != "permissions") reader.error(kv.first, key, "unknown key");
+    }
+    if (!root["version"].IsDefined() || root["version"].as<std::string>("") != "1")
+      reader.error(root, "version", "version: 1 is required");
+    perms = reader.permissions(root);
+  } catch (const YAML::Exception& e) {
+    // A key or value of the wrong shape (a list where a name belongs, say).
+    reader.errors.push_back({config.policies, e.mark.line + 1, "", "unexpected YAML here: " + e.msg});
   }
-  if (!root["version"].IsDefined() || root["version"].as<std::string>("") != "1")
-    reader.error(root, "version", "version: 1 is required");
-  auto perms = reader.permissions(root);
   if (!reader.errors.empty()) return {nullptr, reader.errors};
   std::vector<std::string> members;
   for (const auto& m : config.members) members.push_back(m.id);

@@ -19,11 +19,12 @@ HttpResponse error_response(const ApiError& error) {
 
 namespace {
 
-std::string percent_decode(std::string_view s) {
+// Percent-decoding; '+' means a space only in a query (form encoding), not in a path.
+std::string percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out += ' ';
     } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
@@ -47,15 +48,15 @@ const std::string* Target::param(std::string_view name) const {
 Target parse_target(std::string_view target) {
   Target t;
   std::size_t q = target.find('?');
-  t.path = percent_decode(target.substr(0, q));
+  t.path = percent_decode(target.substr(0, q), false);
   if (q == std::string_view::npos) return t;
   std::string_view rest = target.substr(q + 1);
   while (!rest.empty()) {
     std::size_t amp = rest.find('&');
     std::string_view pair = rest.substr(0, amp);
     std::size_t eq = pair.find('=');
-    t.query.emplace_back(percent_decode(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1)));
+    t.query.emplace_back(percent_decode(pair.substr(0, eq), true),
+                         eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1), true));
     if (amp == std::string_view::npos) break;
     rest.remove_prefix(amp + 1);
   }

@@ -197,6 +197,11 @@ bool is_valid_rfc3339(std::string_view t) {
         digits(8, 2, 1, 31) && (at(10, 'T') || at(10, 't')) && digits(11, 2, 0, 23) &&
         at(13, ':') && digits(14, 2, 0, 59) && at(16, ':') && digits(17, 2, 0, 60)))
     return false;
+  auto num = [&](std::size_t pos, std::size_t n) { return std::stoi(std::string(t.substr(pos, n))); };
+  const int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day > kDays[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
   std::size_t pos = 19;
   if (at(pos, '.')) {
     std::size_t start = ++pos;
@@ -269,6 +274,6 @@ json::object to_json(const Envelope& e) {
   return o;
 }
 
-std::string to_json_text(const Envelope& e) { return to_json_text(json::value(to_json(e))); }
+std::string to_json_text(const Envelope& e) { return canonical_json_text_keeping_top_order(to_json(e)); }
 
 }  // namespace sixlink

@@ -62,7 +62,8 @@ Result<Envelope> parse_envelope(std::string_view json_text);
 std::optional<ApiError> validate_envelope(const Envelope& envelope);
 
 boost::json::object to_json(const Envelope& envelope);
-// Canonical serialisation: fixed member order, so equal envelopes give equal bytes.
+// Canonical serialisation (envelope members in DESIGN order, body members sorted at every
+// depth), so equal envelopes give equal bytes: the idempotency hash is taken over it.
 std::string to_json_text(const Envelope& envelope);
 
 bool is_valid_message_id(std::string_view id);   // 1..128 of [A-Za-z0-9._:-]

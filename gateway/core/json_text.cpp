@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 #include <cmath>
 
 namespace sixlink {
@@ -10,6 +12,24 @@ namespace sixlink {
 namespace {
 
 void append(std::string& out, const boost::json::value& v);
+
+void append_object(std::string& out, const boost::json::object& o, bool sorted) {
+  std::vector<const boost::json::key_value_pair*> members;
+  members.reserve(o.size());
+  for (const auto& kv : o) members.push_back(&kv);
+  if (sorted)
+    std::sort(members.begin(), members.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
+  out += '{';
+  bool first = true;
+  for (const auto* kv : members) {
+    if (!first) out += ',';
+    first = false;
+    out += boost::json::serialize(boost::json::string_view(kv->key()));
+    out += ':';
+    append(out, kv->value());
+  }
+  out += '}';
+}
 
 void append_double(std::string& out, double d) {
   if (!std::isfinite(d)) {  // JSON has no NaN or infinity; Boost.JSON never parses them
@@ -39,19 +59,8 @@ void append(std::string& out, const boost::json::value& v) {
       out += ']';
       return;
     }
-    case boost::json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        out += boost::json::serialize(boost::json::string_view(kv.key()));
-        out += ':';
-        append(out, kv.value());
-      }
-      out += '}';
-      return;
-    }
+    case boost::json::kind::object:
+      return append_object(out, v.get_object(), true);
     default:
       out += boost::json::serialize(v);
   }
@@ -59,10 +68,17 @@ void append(std::string& out, const boost::json::value& v) {
 
 }  // namespace
 
-std::string to_json_text(const boost::json::value& v) {
+std::string canonical_json_text(const boost::json::value& v) {
   std::string out;
   out.reserve(256);
   append(out, v);
+  return out;
+}
+
+std::string canonical_json_text_keeping_top_order(const boost::json::object& o) {
+  std::string out;
+  out.reserve(512);
+  append_object(out, o, false);
   return out;
 }
 

@@ -1,6 +1,7 @@
-// JSON text as partners expect to read it. Boost.JSON 1.81 writes doubles in exponent
-// form (31.4712 -> 3.14712E1); this writer uses the shortest round-trip decimal form
-// instead (std::to_chars), and is otherwise Boost.JSON's own serialisation.
+// Canonical JSON text: object members in sorted key order at every depth, so equal
+// values give equal bytes (the idempotency hash relies on it), and doubles in their
+// shortest round-trip decimal form (std::to_chars; Boost.JSON 1.81 would write 31.4712
+// as 3.14712E1). Strings and integers are written as Boost.JSON writes them.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -8,6 +9,9 @@
 
 namespace sixlink {
 
-std::string to_json_text(const boost::json::value& v);
+std::string canonical_json_text(const boost::json::value& v);
+// The same, but the top-level members keep their order (a record with a documented
+// member order, such as the envelope); objects beneath are sorted.
+std::string canonical_json_text_keeping_top_order(const boost::json::object& o);
 
 }  // namespace sixlink

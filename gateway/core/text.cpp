@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <cstdint>
 
 namespace sixlink {
@@ -51,6 +52,14 @@ std::string base64_encode(std::string_view bytes) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
+  // EVP_DecodeBlock is lenient (it reads '=' anywhere as zero bits and skips blanks):
+  // accept only the alphabet, with '=' as padding in the last two places.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool alphabet = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+    bool padding = c == '=' && i + 2 >= text.size() && (i + 1 == text.size() || text[i + 1] == '=');
+    if (!alphabet && !padding) return std::nullopt;
+  }
   std::string out(3 * (text.size() / 4) + 1, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()),
