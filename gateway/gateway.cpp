@@ -139,10 +139,12 @@ void Gateway::stop() {
   if (d.stopped.exchange(true)) return;
   if (d.partner) d.partner->stop();
   if (d.admin) d.admin->stop();
-  // Let requests in flight finish (their answers wait on the store) before the relay stops.
+  // Let requests in flight finish (their answers wait on the store). Idle kept-alive
+  // connections are not waited for: they end with the io_context, having nothing owed.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (d.partner && d.partner->active() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (d.ctx.requests_in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // last answers' writes
   if (d.relay) d.relay->stop();
   if (d.store) d.store->close();
   d.ioc.stop();

@@ -19,6 +19,8 @@ struct GatewayContext {
   store::Store* store = nullptr;
   GatewayMetrics* metrics = nullptr;
   Relay* relay = nullptr;
+  // Partner requests read and not yet answered: shutdown waits for them to reach zero.
+  std::atomic<int> requests_in_flight{0};
 
   std::shared_ptr<const Policy> current_policy() const { return policy.load(); }
 };

@@ -82,20 +82,25 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
   }
   const MemberConfig& member = *check.member;
   beast::flat_buffer buffer;
-  net::RequestHandler handler = [&api, &member](HttpRequest req, Respond respond) {
+  net::RequestHandler handler = [&api, &member, &ctx](HttpRequest req, Respond respond) {
+    ++ctx.requests_in_flight;
     // Access log: one line per request, written when the answer is ready.
     auto logged = [started = req.received_at, method = req.method, path = parse_target(req.target).path,
-                   in = req.body.size(), &member, respond = std::move(respond)](HttpResponse r) {
+                   in = req.body.size(), &member, &ctx, respond = std::move(respond)](HttpResponse r) {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
       log_event(LogLevel::info, "access",
                 {{"listener", "partner"}, {"member", member.id}, {"method", method}, {"path", path},
                  {"status", std::to_string(r.status)}, {"bytes_in", std::to_string(in)},
                  {"bytes_out", std::to_string(r.body.size())}, {"duration_us", std::to_string(us.count())}});
       respond(std::move(r));
+      --ctx.requests_in_flight;
     };
     api.handle(member, std::move(req), std::move(logged));
   };
-  co_await net::serve_requests(stream, buffer, limits, handler);
+  net::RefusalObserver on_refused = [&ctx, &member](int) {
+    if (auto* mm = ctx.metrics->member(member.id)) mm->count_rejected(RejectReason::too_large);
+  };
+  co_await net::serve_requests(stream, buffer, limits, handler, on_refused);
 
   // Close politely, but never wait long for a peer that does not answer the close_notify.
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));

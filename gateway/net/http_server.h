@@ -27,6 +27,8 @@ namespace http = beast::http;
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 using RequestHandler = std::function<void(HttpRequest, Respond)>;
+// Told of each request the loop itself refused (413, 431), for the caller's metrics.
+using RefusalObserver = std::function<void(int status)>;
 
 // Calls `handler` and resumes the coroutine with its response on `executor`, whichever
 // thread the handler completes on (the store's writer, typically).
@@ -88,7 +90,8 @@ asio::awaitable<void> discard_input(Stream& stream, std::size_t max_bytes) {
 // Serves requests on `stream` until the peer closes, a limit is hit, or keep-alive ends.
 template <class Stream>
 asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
-                                     const Limits& limits, const RequestHandler& handler) {
+                                     const Limits& limits, const RequestHandler& handler,
+                                     const RefusalObserver& on_refused = {}) {
   auto& lowest = beast::get_lowest_layer(stream);
   for (;;) {
     if (buffer.size() == 0) {  // idle between requests: wait for the first byte
@@ -103,6 +106,7 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
     lowest.expires_after(std::chrono::milliseconds(limits.header_timeout_ms));
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     if (hec == http::error::header_limit) {
+      if (on_refused) on_refused(431);
       co_await write_response(stream, limit_response(431, limits), 11, false, limits);
       co_return;
     }
@@ -113,14 +117,22 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
     auto received_at = std::chrono::steady_clock::now();
     const unsigned version = parser.get().version();
     if (declared_too_large) {
+      if (on_refused) on_refused(413);
       co_await write_response(stream, limit_response(413, limits), version, false, limits);
       co_await discard_input(stream, 4 * limits.max_body_bytes + 65536);
       co_return;
     }
     if (!parser.is_done()) {
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, version};
+        lowest.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
+        auto [cec, cn] = co_await http::async_write(stream, go_on, use_tuple);
+        if (cec) co_return;
+      }
       lowest.expires_after(std::chrono::milliseconds(limits.idle_timeout_ms));
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
       if (bec == http::error::body_limit) {
+        if (on_refused) on_refused(413);
         co_await write_response(stream, limit_response(413, limits), version, false, limits);
         co_await discard_input(stream, 4 * limits.max_body_bytes + 65536);
         co_return;
