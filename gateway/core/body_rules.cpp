@@ -149,6 +149,8 @@ std::optional<ApiError> check_location(const Checker& l) {
 }
 
 std::optional<ApiError> check_case(std::string_view kind, const Checker& b) {
+  if (kind == "case.transfer" && !b.o.contains("lead"))
+    return invalid_field("body.lead", "a transfer names the new lead");
   return first_error({
       b.string("title", kind == "case.open"),
       b.string("category", false),
@@ -159,9 +161,6 @@ std::optional<ApiError> check_case(std::string_view kind, const Checker& b) {
                   return first_error({p.string("name", false), p.string("role", false),
                                       p.string("id_number", false), p.string("phone", false)});
                 }),
-      kind == "case.transfer" && !b.o.contains("lead")
-          ? std::optional(invalid_field("body.lead", "a transfer names the new lead"))
-          : std::nullopt,
       b.object("lead",
                [&](const Checker& l) {
                  return first_error({l.string("jurisdiction", kind == "case.transfer"),
