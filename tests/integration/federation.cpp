@@ -72,7 +72,8 @@ std::string Federation::write_config(uint16_t partner_port, uint16_t admin_port)
   if (!crl_path.empty()) y << "    crl: " << crl_path << "\n";
   y << "  limits: {max_body_bytes: " << options.max_body_bytes
     << ", header_timeout_ms: " << options.header_timeout_ms
-    << ", idle_timeout_ms: " << options.idle_timeout_ms << ", max_connections: 1000}\n"
+    << ", idle_timeout_ms: " << options.idle_timeout_ms
+    << ", max_connections: " << options.max_connections << "}\n"
     << "store: {engine: sqlite}\n"
     << "policies: policy.yaml\n"
     << "members:\n";

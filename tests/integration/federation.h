@@ -24,6 +24,7 @@ struct FederationOptions {
   std::size_t max_body_bytes = 65536;
   int header_timeout_ms = 400;
   int idle_timeout_ms = 5000;
+  int max_connections = 1000;
   std::string durability = "full";
   int backoff_base_ms = 40;
   int backoff_max_ms = 300;

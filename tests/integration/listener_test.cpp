@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <thread>
+
 #include "tests/integration/federation.h"
 
 namespace sixlink::testing {
@@ -101,6 +103,21 @@ TEST_F(ListenerTest, SlowHeaderClosesTheConnection) {
   EXPECT_TRUE(closed);
   EXPECT_TRUE(got.empty()) << got;
   EXPECT_LT(took, std::chrono::seconds(4)) << "closed by the header timeout, not the client's";
+}
+
+TEST(ListenerLimitTest, ConnectionsOverMaxConnectionsAreRefused) {
+  FederationOptions o;
+  o.max_connections = 2;
+  Federation fed(o);
+  fed.start_gateway();
+  auto a = fed.client("kunshan");
+  auto b = fed.client("baoshan");
+  ASSERT_EQ(a->request("GET", "/v1/messages/none").status, 404);
+  ASSERT_EQ(b->request("GET", "/v1/messages/none").status, 404);
+  EXPECT_EQ(fed.client("jiading")->request("GET", "/v1/messages/none").status, 0);
+  b.reset();  // a slot frees up once a connection ends
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(fed.client("jiading")->request("GET", "/v1/messages/none").status, 404);
 }
 
 }  // namespace

@@ -48,6 +48,13 @@ TEST_F(RelayTest, PushDeliveryCarriesTheHeadersAndTheCanonicalBody) {
   EXPECT_EQ(fed.metric(R"(sixlink_deliveries_total{member="baoshan",outcome="delivered"})"), 1);
 }
 
+TEST_F(RelayTest, PushReusesOneConnectionPerMember) {
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(send("kunshan", alert_json("KS-K" + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(20, 10s));
+  EXPECT_EQ(fed.baoshan_rx->connections_accepted(), 1u);
+}
+
 TEST_F(RelayTest, PartnerDownForAWhileThenBackReceivesEverythingExactlyOnce) {
   fed.baoshan_rx->stop();
   constexpr int kMessages = 60;
