@@ -21,6 +21,7 @@ struct DecodeInput {
   std::string_view content_type;       // the request's Content-Type header, as sent
   std::string_view body;               // raw bytes
   std::string_view recipients_header;  // Sixlink-Recipients, for formats that cannot name them
+  std::string_view member_id;          // the authenticated sender: the envelope's source
 };
 
 class Adapter {

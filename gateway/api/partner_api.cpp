@@ -86,7 +86,7 @@ void PartnerApi::handle(const MemberConfig& member, HttpRequest request, Respond
 void PartnerApi::post_message(const MemberConfig& member, HttpRequest request, Respond respond) {
   const Adapter* adapter = find_adapter(member.adapter);
   if (!adapter) return respond(reject(member, RejectReason::invalid, {500, "internal", "adapter not available", {}, {}, 0}));
-  Result<Envelope> decoded = adapter->decode({request.content_type, request.body, request.recipients_header});
+  Result<Envelope> decoded = adapter->decode({request.content_type, request.body, request.recipients_header, member.id});
   if (!decoded) {
     auto reason = decoded.error().status == 415 ? RejectReason::unsupported_media_type : RejectReason::invalid;
     return respond(reject(member, reason, decoded.error()));

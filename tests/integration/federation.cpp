@@ -83,7 +83,7 @@ std::string Federation::write_config(uint16_t partner_port, uint16_t admin_port)
       << "    name: " << m << "\n"
       << "    region_code: \"" << kRegions[i] << "\"\n"
       << "    identity: " << m << ".sixlink.local\n"
-      << "    adapter: sixlink\n";
+      << "    adapter: " << (options.adapters.count(m) ? options.adapters.at(m) : "sixlink") << "\n";
     PartnerServer* rx = m == "baoshan" ? baoshan_rx.get() : m == "jiading" ? jiading_rx.get() : nullptr;
     if (rx) {
       y << "    delivery: {mode: push, endpoint: \"" << rx->endpoint("/sixlink/inbox") << "\", ca: "
@@ -176,6 +176,16 @@ double Federation::metric(const std::string& series) {
     if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ')
       return std::stod(line.substr(series.size() + 1));
   return -1;
+}
+
+double Federation::wait_metric(const std::string& series, double at_least, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  double v = metric(series);
+  while (v < at_least && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    v = metric(series);
+  }
+  return v;
 }
 
 std::string alert_json(const std::string& id, const std::string& source,

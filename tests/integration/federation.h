@@ -32,6 +32,8 @@ struct FederationOptions {
   int breaker_open_ms = 200;
   int max_attempts = 1000;
   bool with_crl = false;
+  // Adapter per member id; members not named use the canonical "sixlink".
+  std::map<std::string, std::string> adapters;
   // Policy file body; empty = every member may send and receive every link.
   std::string policy_yaml;
 };
@@ -60,6 +62,10 @@ class Federation {
   HttpResult admin(const std::string& method, const std::string& target, const std::string& body = "");
   // The value of one sample in /metrics (exact series text before the value), or -1.
   double metric(const std::string& series);
+  // Polls metric(series) until it is at least `at_least` (counters bumped by another
+  // thread after the client already saw the outcome); returns the last value read.
+  double wait_metric(const std::string& series, double at_least,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
   TempDir dir;
   TestPki pki;

@@ -34,13 +34,13 @@ TEST_F(ListenerTest, CertificateFromAnUnknownCaIsRefused) {
   // Over TLS 1.3 the client's handshake completes before the server has checked the
   // client certificate: the refusal shows on the first request.
   EXPECT_EQ(fed.client_with(stranger)->request("GET", "/v1/inbox").status, 0);
-  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_ca"})"), 1);
+  EXPECT_GE(fed.wait_metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_ca"})", 1), 1);
 }
 
 TEST_F(ListenerTest, CertificateOfNoMemberIsRefused) {
   Identity nobody = fed.pki.issue("nobody", {"nobody.sixlink.local"});
   EXPECT_EQ(fed.client_with(nobody)->request("GET", "/v1/inbox").status, 0);
-  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_member"})"), 1);
+  EXPECT_GE(fed.wait_metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_member"})", 1), 1);
 }
 
 TEST_F(ListenerTest, CertificateNamingTwoMembersIsRefused) {
@@ -57,7 +57,7 @@ TEST_F(ListenerTest, CommonNameMapsWhenThereIsNoSan) {
 TEST_F(ListenerTest, NoClientCertificateIsRefused) {
   MtlsClient c("127.0.0.1", fed.port(), fed.pki.ca_cert());
   EXPECT_EQ(c.request("GET", "/v1/inbox").status, 0);
-  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="no_certificate"})"), 1);
+  EXPECT_GE(fed.wait_metric(R"(sixlink_tls_handshake_failures_total{reason="no_certificate"})", 1), 1);
 }
 
 TEST_F(ListenerTest, RevokedCertificateIsRefused) {
@@ -66,7 +66,7 @@ TEST_F(ListenerTest, RevokedCertificateIsRefused) {
   fed.crl_path = fed.pki.write_crl({revoked.cert});
   fed.start_gateway();
   EXPECT_EQ(fed.client_with(revoked)->request("GET", "/v1/inbox").status, 0);
-  EXPECT_GE(fed.metric(R"(sixlink_tls_handshake_failures_total{reason="revoked"})"), 1);
+  EXPECT_GE(fed.wait_metric(R"(sixlink_tls_handshake_failures_total{reason="revoked"})", 1), 1);
   EXPECT_EQ(fed.client("kunshan")->request("GET", "/v1/inbox").status, 200)
       << "the member's current certificate still works";
 }

@@ -67,7 +67,7 @@ class SixlinkAdapterMediaTest : public ::testing::TestWithParam<DecodeCase> {};
 TEST_P(SixlinkAdapterMediaTest, AcceptsOnlyUtf8Json) {
   SixlinkAdapter adapter;
   std::string body = to_json_text(test::alert_envelope());
-  auto r = adapter.decode({GetParam().content_type, body, ""});
+  auto r = adapter.decode({GetParam().content_type, body, "", ""});
   if (GetParam().status == 0) {
     ASSERT_TRUE(r.ok()) << GetParam().content_type << ": " << r.error().to_json();
     EXPECT_TRUE(test::same_envelope(r.value(), test::alert_envelope()));
@@ -93,12 +93,12 @@ TEST(SixlinkAdapterTest, MalformedBodyIs400) {
   SixlinkAdapter adapter;
   for (std::string body : {std::string("{"), std::string("<alert/>"), std::string("[]"),
                            std::string("{\"id\":\"\xB4\xAB\xB2\xD6\"}")}) {
-    auto r = adapter.decode({"application/json", body, ""});
+    auto r = adapter.decode({"application/json", body, "", ""});
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().status, 400);
     EXPECT_EQ(r.error().code, "invalid_json");
   }
-  auto r = adapter.decode({"application/json", "{\"id\":\"a\",\"extra\":1}", ""});
+  auto r = adapter.decode({"application/json", "{\"id\":\"a\",\"extra\":1}", "", ""});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "extra");
 }
@@ -110,7 +110,7 @@ TEST(SixlinkAdapterTest, EncodeDecodeRoundTrip) {
     NativeDocument doc = adapter.encode(e);
     EXPECT_EQ(doc.content_type, "application/json");
     EXPECT_EQ(doc.bytes, to_json_text(e));
-    auto back = adapter.decode({doc.content_type, doc.bytes, ""});
+    auto back = adapter.decode({doc.content_type, doc.bytes, "", ""});
     ASSERT_TRUE(back.ok()) << back.error().to_json();
     EXPECT_TRUE(test::same_envelope(back.value(), e)) << doc.bytes;
     EXPECT_FALSE(validate_envelope(back.value()).has_value());
@@ -123,7 +123,7 @@ TEST(SixlinkAdapterTest, DecodedEnvelopeIsNotYetValidated) {
   Envelope e = test::alert_envelope();
   e.classification = "secret";
   SixlinkAdapter adapter;
-  auto r = adapter.decode({"application/json", to_json_text(e), ""});
+  auto r = adapter.decode({"application/json", to_json_text(e), "", ""});
   ASSERT_TRUE(r.ok());
   auto err = validate_envelope(r.value());
   ASSERT_TRUE(err.has_value());

@@ -1,0 +1,142 @@
+#include "adapters/xml/safe_xml.h"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <sstream>
+
+#include "gateway/core/text.h"
+
+namespace sixlink::xml {
+
+namespace {
+
+ApiError invalid_xml(std::string message) {
+  return ApiError{400, "invalid_xml", std::move(message), {}, {}, 0};
+}
+
+// Entity references other than the five predefined ones and character references.
+std::optional<std::string> foreign_entity(std::string_view doc) {
+  for (std::size_t i = doc.find('&'); i != std::string_view::npos; i = doc.find('&', i + 1)) {
+    std::size_t semi = doc.find(';', i);
+    if (semi == std::string_view::npos || semi - i > 32) return std::string(doc.substr(i, 8));
+    std::string_view name = doc.substr(i + 1, semi - i - 1);
+    if (name == "lt" || name == "gt" || name == "amp" || name == "quot" || name == "apos") continue;
+    if (!name.empty() && name[0] == '#') continue;
+    return "&" + std::string(name) + ";";
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> check_tree(const pugi::xml_node& root, const Limits& limits) {
+  std::size_t elements = 0;
+  struct Frame {
+    pugi::xml_node node;
+    int depth;
+  };
+  std::vector<Frame> stack{{root, 0}};
+  while (!stack.empty()) {
+    Frame f = stack.back();
+    stack.pop_back();
+    for (pugi::xml_node c = f.node.first_child(); c; c = c.next_sibling()) {
+      switch (c.type()) {
+        case pugi::node_doctype:
+          return invalid_xml("a DOCTYPE is not accepted (no DTDs, entities or external references)");
+        case pugi::node_pi:
+          return invalid_xml("processing instructions are not accepted");
+        case pugi::node_element: {
+          std::string_view name = c.name();
+          if (name == "xi:include" || name.ends_with(":include") || name == "include") {
+            for (auto a : c.attributes())
+              if (std::string_view(a.value()) == "http://www.w3.org/2001/XInclude")
+                return invalid_xml("XInclude is not accepted");
+            if (name == "xi:include") return invalid_xml("XInclude is not accepted");
+          }
+          if (++elements > limits.max_elements)
+            return invalid_xml("more than " + std::to_string(limits.max_elements) + " elements");
+          if (f.depth + 1 > limits.max_depth)
+            return invalid_xml("nested deeper than " + std::to_string(limits.max_depth) + " levels");
+          stack.push_back({c, f.depth + 1});
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<pugi::xml_document>> parse(std::string_view utf8, const Limits& limits) {
+  if (utf8.size() > limits.max_bytes)
+    return invalid_xml("document larger than " + std::to_string(limits.max_bytes) + " bytes");
+  if (!is_valid_utf8(utf8)) return invalid_xml("document is not valid UTF-8");
+  if (auto e = foreign_entity(utf8)) return invalid_xml("entity reference " + *e + " is not accepted");
+  auto doc = std::make_shared<pugi::xml_document>();
+  const unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_pi | pugi::parse_declaration;
+  pugi::xml_parse_result r = doc->load_buffer(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);
+  if (!r) return invalid_xml(std::string("malformed XML at byte ") + std::to_string(r.offset) + ": " + r.description());
+  if (auto err = check_tree(*doc, limits)) return *err;
+  if (!doc->document_element()) return invalid_xml("document has no root element");
+  return doc;
+}
+
+std::string declared_encoding(std::string_view doc) {
+  if (!doc.starts_with("<?xml")) return {};
+  std::string_view decl = doc.substr(0, doc.find("?>"));
+  std::size_t at = decl.find("encoding");
+  if (at == std::string_view::npos) return {};
+  std::size_t q = decl.find_first_of("\"'", at);
+  if (q == std::string_view::npos) return {};
+  std::size_t end = decl.find(decl[q], q + 1);
+  if (end == std::string_view::npos) return {};
+  return upper(std::string(decl.substr(q + 1, end - q - 1)));
+}
+
+std::optional<std::string> transcode(std::string_view bytes, const std::string& from, const std::string& to) {
+  iconv_t cd = iconv_open(to.c_str(), from.c_str());
+  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+  std::string out(bytes.size() * 4 + 16, '\0');
+  char* in = const_cast<char*>(bytes.data());
+  std::size_t in_left = bytes.size();
+  char* o = out.data();
+  std::size_t out_left = out.size();
+  std::size_t rc = iconv(cd, &in, &in_left, &o, &out_left);
+  if (rc != static_cast<std::size_t>(-1)) rc = iconv(cd, nullptr, nullptr, &o, &out_left);  // flush state
+  iconv_close(cd);
+  if (rc == static_cast<std::size_t>(-1) || in_left != 0) return std::nullopt;
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+Result<std::string> to_utf8_document(std::string_view bytes, const std::string& charset) {
+  std::string encoding = charset.empty() ? declared_encoding(bytes) : upper(charset);
+  if (encoding.empty() || encoding == "UTF-8" || encoding == "UTF8") {
+    if (!is_valid_utf8(bytes)) return invalid_xml("document is not valid UTF-8");
+    return std::string(bytes);
+  }
+  auto utf8 = transcode(bytes, encoding, "UTF-8");
+  if (!utf8) return invalid_xml("document is not valid " + encoding);
+  return *utf8;
+}
+
+std::string child_text(const pugi::xml_node& node, const char* name) {
+  return node.child(name).text().as_string();
+}
+
+std::string to_string(const pugi::xml_document& doc) {
+  std::ostringstream out;
+  doc.save(out, "  ", pugi::format_default, pugi::encoding_utf8);
+  return out.str();
+}
+
+}  // namespace sixlink::xml
