@@ -34,6 +34,7 @@ struct Gateway::Impl {
   std::unique_ptr<store::Store> store;
   GatewayContext ctx;
   std::unique_ptr<PushRelay> relay;
+  std::unique_ptr<RateLimiter> rate_limiter;
   std::unique_ptr<PartnerApi> partner_api;
   std::unique_ptr<AdminApi> admin_api;
   std::atomic<std::shared_ptr<tls::Context>> server_tls;
@@ -98,6 +99,10 @@ bool Gateway::start(std::string* error) {
   d.ctx.store = d.store.get();
   d.ctx.metrics = &d.metrics;
   d.ctx.relay = d.relay.get();
+  std::vector<std::string> member_ids;
+  for (const auto& m : d.config->members) member_ids.push_back(m.id);
+  d.rate_limiter = std::make_unique<RateLimiter>(member_ids);
+  d.ctx.rate_limiter = d.rate_limiter.get();
   d.partner_api = std::make_unique<PartnerApi>(d.ctx);
   d.admin_api = std::make_unique<AdminApi>(
       d.ctx, AdminHooks{[&d] { return d.partner && d.partner->listening(); },

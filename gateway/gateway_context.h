@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 
+#include "gateway/api/rate_limiter.h"
 #include "gateway/config/config.h"
 #include "gateway/metrics/metrics.h"
 #include "gateway/relay/relay.h"
@@ -19,6 +20,7 @@ struct GatewayContext {
   store::Store* store = nullptr;
   GatewayMetrics* metrics = nullptr;
   Relay* relay = nullptr;
+  RateLimiter* rate_limiter = nullptr;
   // Partner requests read and not yet answered: shutdown waits for them to reach zero.
   std::atomic<int> requests_in_flight{0};
 

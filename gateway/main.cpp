@@ -11,6 +11,7 @@
 #include "gateway/gateway.h"
 #include "gateway/log.h"
 #include "gateway/store/store.h"
+#include "policies/policy.h"
 
 namespace {
 
@@ -57,6 +58,18 @@ int serve(const std::vector<std::string>& args) {
   return gateway.run_until_signalled();
 }
 
+// The configuration, then the policy file it names (checked against its members).
+int check_config(const std::string& path) {
+  int rc = sixlink::check_config_command(path, std::cout, std::cerr);
+  if (rc != 0) return rc;
+  ConfigLoadResult r = sixlink::load_config(path);
+  sixlink::PolicyLoadResult policy = sixlink::load_policy(*r.config);
+  for (const auto& e : policy.errors) std::cerr << e << "\n";
+  if (!policy.policy) return 1;
+  std::cout << r.config->policies << ": ok\n";
+  return 0;
+}
+
 int audit_verify(const std::vector<std::string>& args) {
   std::string path = option(args, "--config");
   if (path.empty()) return usage(std::cerr, 2);
@@ -87,8 +100,7 @@ int main(int argc, char** argv) {
   if (args.empty()) return usage(std::cerr, 2);
   const std::string& cmd = args[0];
   if (cmd == "serve") return serve(args);
-  if (cmd == "check-config" && args.size() == 2)
-    return sixlink::check_config_command(args[1], std::cout, std::cerr);
+  if (cmd == "check-config" && args.size() == 2) return check_config(args[1]);
   if (cmd == "audit" && args.size() >= 2 && args[1] == "verify") return audit_verify(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "sixlink-gateway " << SIXLINK_VERSION << "\n";

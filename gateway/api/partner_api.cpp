@@ -34,7 +34,7 @@ std::optional<int64_t> parse_int(const std::string* s) {
 ApiError not_found(std::string what) { return ApiError{404, "not_found", std::move(what), {}, {}, 0}; }
 
 store::IngestRecord make_record(const Envelope& e, const MemberConfig& sender,
-                                const GatewayConfig& config, std::vector<std::string> recipients) {
+                                const GatewayConfig& config, std::vector<RecipientView> views) {
   store::IngestRecord r;
   r.source = e.source;
   r.id = e.id;
@@ -46,18 +46,34 @@ store::IngestRecord make_record(const Envelope& e, const MemberConfig& sender,
   r.order_key = e.order_key();
   r.envelope_json = to_json_text(e);
   r.body_hash = sha256_hex(r.envelope_json);
-  for (auto& m : recipients) {
-    const MemberConfig* mc = config.find_member(m);
-    r.recipients.push_back({std::move(m), mc ? mc->delivery.mode : DeliveryMode::pull});
+  json::array to;
+  for (auto& v : views) {
+    const MemberConfig* mc = config.find_member(v.member);
+    std::string own = v.redacted ? to_json_text(*v.redacted) : std::string();
+    for (const auto& red : v.redactions) {
+      json::array fields;
+      for (const auto& f : red.fields) fields.emplace_back(f);
+      r.more_audit.push_back({"gateway", "message.redacted", e.source + "/" + e.id,
+                              json::serialize(json::object{{"recipient", v.member}, {"rule", red.rule},
+                                                           {"fields", std::move(fields)}})});
+    }
+    to.emplace_back(v.member);
+    r.recipients.push_back({v.member, mc ? mc->delivery.mode : DeliveryMode::pull, std::move(own)});
   }
   json::object detail{{"link", e.link}, {"kind", e.kind}, {"classification", e.classification},
-                      {"adapter", sender.adapter}};
-  json::array to;
-  for (const auto& rc : r.recipients) to.emplace_back(rc.member);
-  detail["recipients"] = std::move(to);
+                      {"adapter", sender.adapter}, {"recipients", std::move(to)}};
   r.audit = {sender.id, "message.accepted", e.source + "/" + e.id, json::serialize(detail)};
   r.accepted_at_ms = now_ms();
   return r;
+}
+
+RejectReason reason_for(const ApiError& denial) {
+  switch (denial.status) {
+    case 403: return RejectReason::policy_denied;
+    case 413: return RejectReason::too_large;
+    case 422: return RejectReason::no_route;
+    default: return RejectReason::invalid;
+  }
 }
 
 }  // namespace
@@ -84,6 +100,13 @@ void PartnerApi::handle(const MemberConfig& member, HttpRequest request, Respond
 }
 
 void PartnerApi::post_message(const MemberConfig& member, HttpRequest request, Respond respond) {
+  auto policy = ctx_.current_policy();
+  if (int retry_after = 0; !ctx_.rate_limiter->try_take(member.id, policy->rate_limit(member.id), &retry_after)) {
+    if (auto* mm = ctx_.metrics->member(member.id)) mm->policy_denials[kRuleRateLimit]->Increment();
+    return respond(reject(member, RejectReason::rate_limited,
+                          {429, "rate_limited", member.id + " is over its message rate; retry later", {},
+                           "members." + member.id + ".rate", retry_after}));
+  }
   const Adapter* adapter = find_adapter(member.adapter);
   if (!adapter) return respond(reject(member, RejectReason::invalid, {500, "internal", "adapter not available", {}, {}, 0}));
   Result<Envelope> decoded = adapter->decode({request.content_type, request.body, request.recipients_header, member.id});
@@ -96,14 +119,10 @@ void PartnerApi::post_message(const MemberConfig& member, HttpRequest request, R
   if (e.source != member.id)
     return respond(reject(member, RejectReason::forbidden,
                           {403, "forbidden_source", "source must be the authenticated member (" + member.id + ")", "source", {}, 0}));
-  auto policy = ctx_.current_policy();
-  PolicyDecision decision = policy->admit(e);
+  PolicyDecision decision = policy->admit(e, request.body.size());
   if (decision.denial) {
-    auto* mm = ctx_.metrics->member(member.id);
-    if (mm && decision.denial->status == 403) mm->policy_denials[decision.metric_rule]->Increment();
-    auto reason = decision.denial->status == 403 ? RejectReason::policy_denied
-                  : decision.denial->status == 422 ? RejectReason::no_route : RejectReason::invalid;
-    return respond(reject(member, reason, *decision.denial));
+    if (auto* mm = ctx_.metrics->member(member.id)) mm->policy_denials[decision.metric_rule]->Increment();
+    return respond(reject(member, reason_for(*decision.denial), *decision.denial));
   }
   store::IngestRecord record = make_record(e, member, *ctx_.config, std::move(decision.recipients));
   auto started = request.received_at;
@@ -153,13 +172,12 @@ HttpResponse PartnerApi::get_inbox(const MemberConfig& member, const Target& tar
   auto limit = target.param("limit") ? parse_int(target.param("limit")) : std::optional<int64_t>(100);
   if (!limit || *limit < 1 || *limit > 1000) return error_response(invalid_field("limit", "limit must be 1..1000"));
   const Adapter* adapter = find_adapter(member.adapter);
-  auto policy = ctx_.current_policy();
   json::array messages;
   int64_t next = *after;
   for (const auto& d : ctx_.store->pending(member.id, *after, static_cast<int>(*limit))) {
     Result<Envelope> e = parse_envelope(d.envelope_json);
     if (!e) continue;  // stored envelopes were valid when accepted; cannot happen
-    NativeDocument doc = adapter->encode(policy->view_for(e.value(), member.id));
+    NativeDocument doc = adapter->encode(e.value());  // already this member's own form
     bool utf8 = is_valid_utf8(doc.bytes);
     messages.push_back(json::object{{"cursor", std::to_string(d.seq)}, {"id", d.id}, {"source", d.source},
                                     {"link", d.link}, {"kind", d.kind}, {"content_type", doc.content_type},

@@ -1,4 +1,4 @@
-// Private to the config loader: collects errors (file, line, key) and reads typed
+// Shared by the config and policy loaders: collects errors (file, line, key) and reads typed
 // fields out of yaml-cpp mappings. A MapReader is told the keys its section knows, so
 // unknown and duplicate keys are reported the moment the section is opened; what the
 // fields mean and how they are checked stays in config.cpp and config_members.cpp.

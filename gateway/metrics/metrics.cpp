@@ -71,7 +71,7 @@ GatewayMetrics::GatewayMetrics(const GatewayConfig& config)
     mm.deadletters = &dead.Add({{"member", m.id}});
     mm.up = &up.Add({{"member", m.id}});
     mm.up->Set(1);
-    for (const char* rule : {kRuleSend, kRuleReceive, kRuleNoRoute, kRuleUnknownRecipient})
+    for (const char* rule : kAllRules)
       mm.policy_denials[rule] = &denials.Add({{"member", m.id}, {"rule", rule}});
   }
   auto& tls = pm::BuildCounter().Name("sixlink_tls_handshake_failures_total")

@@ -145,7 +145,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
       record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_.adapter);
       co_return true;
     }
-    NativeDocument doc = adapter->encode(ctx_.current_policy()->view_for(e.value(), member_.id));
+    NativeDocument doc = adapter->encode(e.value());  // the recipient's own (redacted) form
     PushResult r = co_await client_.post(delivery_headers(d), doc.content_type, doc.bytes);
     const int attempts = d.attempts + 1;
     const bool delivered = (r.status >= 200 && r.status < 300) || r.status == 409;

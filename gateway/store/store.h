@@ -41,9 +41,11 @@ struct IngestRecord {
   struct Recipient {
     std::string member;
     DeliveryMode mode = DeliveryMode::push;
+    std::string envelope_json = {};  // this recipient's own form (redacted); empty = the message's
   };
   std::vector<Recipient> recipients;
   AuditEntry audit;
+  std::vector<AuditEntry> more_audit;  // e.g. one "message.redacted" entry per redacted view
   int64_t accepted_at_ms = 0;
 };
 
@@ -63,7 +65,8 @@ struct IngestResult {
   std::string error;                    // failed only
 };
 
-// A delivery that is not final yet (queued, retrying or inbox), with its message.
+// A delivery that is not final yet (queued, retrying or inbox), with its message in the
+// form its recipient may see.
 struct PendingDelivery {
   int64_t seq = 0;
   std::string member;

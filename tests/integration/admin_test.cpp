@@ -57,13 +57,14 @@ TEST_F(AdminTest, ReloadSwapsThePolicyAndRefusesABrokenOne) {
   auto c = fed.client("baoshan");
   ASSERT_EQ(c->request("POST", "/v1/messages", alert_json("BS-1", "baoshan", {"taicang"})).status, 202);
   std::ofstream(fed.dir.file("policy.yaml"))
-      << "version: 1\npermissions:\n  taicang: {send: [\"*\"], receive: [\"*\"]}\n"
-         "  baoshan: {send: [joint_patrol], receive: [\"*\"]}\n";
+      << "version: 1\nmembers:\n  taicang: {send: [\"*\"], receive: [\"*\"]}\n"
+         "  baoshan: {send: [joint_patrol], receive: [\"*\"]}\n"
+         "  jiading: {send: [\"*\"], receive: [\"*\"]}\n  kunshan: {send: [\"*\"], receive: [\"*\"]}\n";
   HttpResult ok = fed.admin("POST", "/admin/reload");
   EXPECT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(c->request("POST", "/v1/messages", alert_json("BS-2", "baoshan", {"taicang"})).status, 403)
       << "the same kept-alive connection sees the new policy";
-  std::ofstream(fed.dir.file("policy.yaml")) << "version: 1\npermissions:\n  nobody: {send: [gossip]}\n";
+  std::ofstream(fed.dir.file("policy.yaml")) << "version: 1\nmembers:\n  nobody: {send: [gossip]}\n";
   HttpResult bad = fed.admin("POST", "/admin/reload");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("policy.yaml"), std::string::npos) << bad.body;

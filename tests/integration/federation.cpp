@@ -19,11 +19,12 @@ const char* kMembers[] = {"taicang", "baoshan", "jiading", "kunshan"};
 const char* kRegions[] = {"320585", "310113", "310114", "320583"};
 
 std::string default_policy() {
-  return "version: 1\npermissions:\n"
-         "  taicang: {send: [\"*\"], receive: [\"*\"]}\n"
-         "  baoshan: {send: [\"*\"], receive: [\"*\"]}\n"
-         "  jiading: {send: [\"*\"], receive: [\"*\"]}\n"
-         "  kunshan: {send: [\"*\"], receive: [\"*\"]}\n";
+  return "version: 1\nmembers:\n"
+         "  taicang: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+         "  baoshan: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+         "  jiading: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+         "  kunshan: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+         "routing:\n  - {name: everyone, to: all}\n";
 }
 
 void write_file(const std::string& path, const std::string& text) {

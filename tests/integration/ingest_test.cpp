@@ -148,7 +148,7 @@ class PolicyIngestTest : public ::testing::Test {
   static FederationOptions options() {
     FederationOptions o;
     o.policy_yaml =
-        "version: 1\npermissions:\n"
+        "version: 1\nrouting:\n  - {name: hub, to: [taicang]}\nmembers:\n"
         "  taicang: {send: [\"*\"], receive: [\"*\"]}\n"
         "  baoshan: {send: [info_sharing], receive: [info_sharing]}\n"
         "  jiading: {send: [info_sharing], receive: [info_sharing, joint_patrol]}\n"
@@ -164,14 +164,14 @@ TEST_F(PolicyIngestTest, MemberThatMayNotUseTheLinkIs403NamingTheRule) {
   EXPECT_EQ(r.status, 403) << r.body;
   auto v = boost::json::parse(r.body);
   EXPECT_EQ(v.at("error").at("code").as_string(), "policy_denied");
-  EXPECT_EQ(v.at("error").at("rule").as_string(), "permissions.baoshan.send");
+  EXPECT_EQ(v.at("error").at("rule").as_string(), "members.baoshan.send");
   EXPECT_EQ(fed.metric(R"(sixlink_policy_denials_total{member="baoshan",rule="send_permission"})"), 1);
 }
 
 TEST_F(PolicyIngestTest, RecipientThatMayNotReceiveIs403) {
   HttpResult r = fed.client("kunshan")->request("POST", "/v1/messages", case_json("KS-1", "kunshan", "c-2", {"baoshan"}));
   EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_EQ(boost::json::parse(r.body).at("error").at("rule").as_string(), "permissions.baoshan.receive");
+  EXPECT_EQ(boost::json::parse(r.body).at("error").at("rule").as_string(), "members.baoshan.receive");
 }
 
 TEST_F(PolicyIngestTest, MessageThatRoutesToNobodyIs422) {

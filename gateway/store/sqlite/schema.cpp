@@ -69,7 +69,11 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 CREATE TABLE writer_probe(id INTEGER PRIMARY KEY CHECK(id = 1), at_ms INTEGER NOT NULL);
 )sql";
 
-constexpr std::array kMigrations{Migration{1, kVersion1}};
+// Version 2: a delivery may carry its own form of the message (redacted for its
+// recipient by the policy); NULL means the message's stored envelope.
+constexpr const char* kVersion2 = "ALTER TABLE deliveries ADD COLUMN envelope TEXT";
+
+constexpr std::array kMigrations{Migration{1, kVersion1}, Migration{2, kVersion2}};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations("

@@ -9,7 +9,7 @@ namespace sixlink::store::sqlite {
 // deliveries as the outer loop, so the read is one index range scan in seq order.
 const char* const kPendingSql =
     "SELECT d.seq, d.member, d.state, m.source, m.id, m.link, m.kind, d.order_key, "
-    "m.envelope, d.attempts, d.next_attempt_ms, m.accepted_at_ms "
+    "COALESCE(d.envelope, m.envelope), d.attempts, d.next_attempt_ms, m.accepted_at_ms "
     "FROM deliveries d CROSS JOIN messages m ON m.rowid = d.message_rowid "
     "WHERE d.member = ?1 AND d.state IN ('queued', 'retrying', 'inbox') AND d.seq > ?2 "
     "ORDER BY d.seq LIMIT ?3";

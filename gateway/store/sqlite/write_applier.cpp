@@ -19,8 +19,8 @@ constexpr const char* kInsertMessage =
     "order_key, body_hash, envelope, response, accepted_at_ms) VALUES(?1, ?2, ?3, ?4, ?5, "
     "NULLIF(?6, ''), NULLIF(?7, ''), ?8, ?9, ?10, ?11, ?12)";
 constexpr const char* kInsertDelivery =
-    "INSERT INTO deliveries(message_rowid, member, mode, state, order_key, updated_at_ms) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO deliveries(message_rowid, member, mode, state, order_key, updated_at_ms, envelope) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, ''))";
 constexpr const char* kInsertAudit =
     "INSERT INTO audit(seq, at_ms, actor, action, subject, detail, prev_hash, hash) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -168,6 +168,8 @@ bool WriteApplier::apply_ingest(IngestWrite& write, int64_t now_ms, std::string*
                     subject, audit.detail_json.empty() ? "{}" : audit.detail_json, now_ms, error)) {
     return false;
   }
+  for (const AuditEntry& more : record.more_audit)
+    if (!append_audit(more.actor, more.action, more.subject, more.detail_json, now_ms, error)) return false;
   write.result.status = IngestStatus::accepted;
   write.result.response_json = std::move(response);
   return true;
@@ -207,6 +209,7 @@ bool WriteApplier::insert_deliveries(IngestWrite& write, int64_t rowid, int64_t 
     insert_delivery_.bind(4, initial_state(recipients[i].mode));
     insert_delivery_.bind(5, write.record.order_key);
     insert_delivery_.bind(6, now_ms);
+    insert_delivery_.bind(7, recipients[i].envelope_json);
     if (!insert_delivery_.run()) return fail("inserting a delivery", error);
     write.result.deliveries.push_back(
         DeliveryRef{sqlite3_last_insert_rowid(db_), recipients[i].member, recipients[i].mode});

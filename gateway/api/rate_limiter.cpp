@@ -1,0 +1,31 @@
+#include "gateway/api/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sixlink {
+
+RateLimiter::RateLimiter(const std::vector<std::string>& members) {
+  for (const auto& m : members) buckets_[m] = std::make_unique<Bucket>();
+}
+
+bool RateLimiter::try_take(const std::string& member, const RateLimit& limit, int* retry_after_s) {
+  if (limit.per_second <= 0) return true;
+  auto it = buckets_.find(member);
+  if (it == buckets_.end()) return true;
+  Bucket& b = *it->second;
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(b.mu);
+  if (b.tokens < 0) b.tokens = limit.burst;
+  double elapsed = std::chrono::duration<double>(now - b.last).count();
+  b.tokens = std::min(limit.burst, b.tokens + elapsed * limit.per_second);
+  b.last = now;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  *retry_after_s = std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / limit.per_second)));
+  return false;
+}
+
+}  // namespace sixlink

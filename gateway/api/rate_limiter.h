@@ -1,0 +1,32 @@
+// Per-member token buckets (DESIGN §7 rate limits). The parameters come from the policy
+// in force at each call, so a reload changes them at once; the buckets' fill survives it.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "policies/policy.h"
+
+namespace sixlink {
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(const std::vector<std::string>& members);
+  // Takes one token from `member`'s bucket. False when it is empty, with the whole
+  // seconds until a token is back in *retry_after_s.
+  bool try_take(const std::string& member, const RateLimit& limit, int* retry_after_s);
+
+ private:
+  struct Bucket {
+    std::mutex mu;
+    double tokens = -1;  // < 0: not started (fills to burst on first use)
+    std::chrono::steady_clock::time_point last;
+  };
+  std::map<std::string, std::unique_ptr<Bucket>> buckets_;  // fixed at construction
+};
+
+}  // namespace sixlink
