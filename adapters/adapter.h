@@ -3,6 +3,7 @@
 // a new partner format touches only its folder and one line of adapters/registry.cpp.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,10 @@ class Adapter {
   // A canonical envelope to the member's native form. Never fails for a valid envelope.
   virtual NativeDocument encode(const Envelope& envelope) const = 0;
 };
+
+// "Sixlink-Recipients: jiading, kunshan" -> {"jiading", "kunshan"} (items trimmed, empty
+// ones skipped); nullopt when it names nobody. For formats that cannot name recipients.
+std::optional<std::vector<std::string>> recipients_from_header(std::string_view header);
 
 // The adapter registered under `name`, or nullptr.
 const Adapter* find_adapter(std::string_view name);

@@ -3,6 +3,9 @@
 #include <memory>
 
 #include "adapters/adapter.h"
+#include "adapters/baoshan-json/baoshan_json_adapter.h"
+#include "adapters/jiading-cap/jiading_cap_adapter.h"
+#include "adapters/kunshan-gb/kunshan_gb_adapter.h"
 #include "adapters/sixlink/sixlink_adapter.h"
 
 namespace sixlink {
@@ -13,6 +16,9 @@ const std::vector<std::unique_ptr<Adapter>>& registry() {
   static const auto adapters = [] {
     std::vector<std::unique_ptr<Adapter>> v;
     v.push_back(std::make_unique<SixlinkAdapter>());
+    v.push_back(std::make_unique<BaoshanJsonAdapter>());
+    v.push_back(std::make_unique<JiadingCapAdapter>());
+    v.push_back(std::make_unique<KunshanGbAdapter>());
     return v;
   }();
   return adapters;

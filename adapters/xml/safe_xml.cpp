@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <sstream>
 
 #include "gateway/core/text.h"
@@ -17,15 +18,66 @@ ApiError invalid_xml(std::string message) {
   return ApiError{400, "invalid_xml", std::move(message), {}, {}, 0};
 }
 
-// Entity references other than the five predefined ones and character references.
+// XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+bool is_xml_char(uint32_t c) {
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+// "x41" or "65" (the part after "&#"): a reference to a character XML allows.
+bool is_xml_char_reference(std::string_view ref) {
+  const bool hex = !ref.empty() && (ref[0] == 'x' || ref[0] == 'X');
+  if (hex) ref.remove_prefix(1);
+  if (ref.empty() || ref.size() > 8) return false;
+  uint32_t v = 0;
+  for (char c : ref) {
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            : hex && std::isxdigit(static_cast<unsigned char>(c)) ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                                                                   : -1;
+    if (d < 0) return false;
+    v = v * (hex ? 16 : 10) + static_cast<uint32_t>(d);
+  }
+  return is_xml_char(v);
+}
+
+// Raw C0 control characters other than TAB, LF and CR are not XML.
+bool has_control_character(std::string_view doc) {
+  return std::any_of(doc.begin(), doc.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 && c != 0x9 && c != 0xA && c != 0xD;
+  });
+}
+
+// Entity references other than the five predefined ones and character references, in
+// markup and text; CDATA sections and comments hold no references and are skipped.
+// The answer names the entity, never the document's text around it.
 std::optional<std::string> foreign_entity(std::string_view doc) {
-  for (std::size_t i = doc.find('&'); i != std::string_view::npos; i = doc.find('&', i + 1)) {
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    if (doc.compare(i, 9, "<![CDATA[") == 0) {
+      std::size_t end = doc.find("]]>", i + 9);
+      if (end == std::string_view::npos) return std::nullopt;  // malformed: the parser says so
+      i = end + 2;
+      continue;
+    }
+    if (doc.compare(i, 4, "<!--") == 0) {
+      std::size_t end = doc.find("-->", i + 4);
+      if (end == std::string_view::npos) return std::nullopt;
+      i = end + 2;
+      continue;
+    }
+    if (doc[i] != '&') continue;
     std::size_t semi = doc.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 32) return std::string(doc.substr(i, 8));
+    if (semi == std::string_view::npos || semi - i > 32) return std::string("a bare '&'");
     std::string_view name = doc.substr(i + 1, semi - i - 1);
     if (name == "lt" || name == "gt" || name == "amp" || name == "quot" || name == "apos") continue;
-    if (!name.empty() && name[0] == '#') continue;
-    return "&" + std::string(name) + ";";
+    if (!name.empty() && name[0] == '#') {
+      if (!is_xml_char_reference(name.substr(1))) return "character reference &" + std::string(name) + ";";
+      continue;
+    }
+    bool is_name = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':';
+    });
+    return is_name ? "entity reference &" + std::string(name) + ";" : std::string("a bare '&'");
   }
   return std::nullopt;
 }
@@ -80,7 +132,8 @@ Result<std::shared_ptr<pugi::xml_document>> parse(std::string_view utf8, const L
   if (utf8.size() > limits.max_bytes)
     return invalid_xml("document larger than " + std::to_string(limits.max_bytes) + " bytes");
   if (!is_valid_utf8(utf8)) return invalid_xml("document is not valid UTF-8");
-  if (auto e = foreign_entity(utf8)) return invalid_xml("entity reference " + *e + " is not accepted");
+  if (has_control_character(utf8)) return invalid_xml("document contains control characters XML does not allow");
+  if (auto e = foreign_entity(utf8)) return invalid_xml(*e + " is not accepted (only XML's five entities)");
   auto doc = std::make_shared<pugi::xml_document>();
   const unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_pi | pugi::parse_declaration;
   pugi::xml_parse_result r = doc->load_buffer(utf8.data(), utf8.size(), flags, pugi::encoding_utf8);

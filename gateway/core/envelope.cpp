@@ -38,14 +38,6 @@ constexpr std::array<std::string_view, 11> kEnvelopeMembers = {
     "id",      "source",    "link",         "kind", "created_at", "recipients",
     "classification", "case_id", "patrol_id", "region_codes", "body"};
 
-bool is_member_id(std::string_view s) {
-  if (s.empty() || s.size() > 32 || !std::islower(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_' || c == '-';
-  });
-}
-
 // A correlation id (case_id, patrol_id): 1..128 printable ASCII characters, no spaces.
 bool is_correlation_id(std::string_view s) {
   return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -166,6 +158,14 @@ const std::vector<std::string_view>& kinds_of(std::string_view link) {
 bool link_has_kind(std::string_view link, std::string_view kind) {
   const auto& kinds = kinds_of(link);
   return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+bool is_member_id(std::string_view s) {
+  if (s.empty() || s.size() > 32 || !std::islower(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+           c == '_' || c == '-';
+  });
 }
 
 bool is_valid_message_id(std::string_view id) {

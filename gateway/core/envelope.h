@@ -67,6 +67,7 @@ boost::json::object to_json(const Envelope& envelope);
 std::string to_json_text(const Envelope& envelope);
 
 bool is_valid_message_id(std::string_view id);   // 1..128 of [A-Za-z0-9._:-]
+bool is_member_id(std::string_view id);           // [a-z][a-z0-9_-]{0,31}
 bool is_valid_region_code(std::string_view code);  // GB/T 2260: six digits
 bool is_valid_rfc3339(std::string_view text);       // date-time with Z or ±hh:mm offset
 

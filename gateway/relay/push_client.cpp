@@ -28,6 +28,12 @@ void PushClient::close() {
   buffer_.clear();
 }
 
+void PushClient::cancel() {
+  if (!stream_) return;
+  boost::system::error_code ignored;
+  beast::get_lowest_layer(*stream_).socket().close(ignored);
+}
+
 asio::awaitable<std::string> PushClient::connect() {
   close();
   auto stream = std::make_unique<Stream>(executor_, *tls_);

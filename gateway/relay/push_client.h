@@ -33,7 +33,12 @@ class PushClient {
   boost::asio::awaitable<PushResult> post(
       const std::vector<std::pair<std::string, std::string>>& headers,
       const std::string& content_type, const std::string& body);
+  // Drops the connection. Only from the owning coroutine, between posts: it destroys
+  // the stream.
   void close();
+  // Aborts a post in progress (it completes with an error); safe from the owner's strand
+  // at any time, since the stream outlives the pending operation.
+  void cancel();
 
  private:
   using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;

@@ -69,7 +69,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     asio::post(strand_, [self = shared_from_this()] {
       self->stopping_ = true;
       self->timer_.cancel();
-      self->client_.close();
+      self->client_.cancel();
     });
   }
   bool up() const { return up_.load(); }

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gateway/gateway.h"
@@ -82,6 +83,18 @@ class Federation {
   pid_t child_ = -1;
   uint16_t fixed_port_ = 0, fixed_admin_port_ = 0;
 };
+
+// Polls `condition` until it holds or `timeout` passes (the gateway works on its own
+// threads; sanitizer builds on a busy machine are slow). Returns the last result.
+template <class F>
+bool eventually(F condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
 
 // Canonical envelopes for tests.
 std::string alert_json(const std::string& id, const std::string& source,

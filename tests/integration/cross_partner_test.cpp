@@ -1,0 +1,150 @@
+// Messages cross between partners in each partner's own format (DESIGN §6), through the
+// running gateway over mutual TLS: the sender posts its native document, the receiving
+// test server (push) or inbox (pull) gets the recipient's native document, and the test
+// decodes it with the recipient's adapter and checks the content field by field.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "adapters/adapter.h"
+#include "gateway/core/text.h"
+#include "tests/integration/federation.h"
+
+namespace sixlink::testing {
+namespace {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+FederationOptions partner_formats() {
+  FederationOptions o;
+  o.adapters = {{"baoshan", "baoshan-json"}, {"jiading", "jiading-cap"}, {"kunshan", "kunshan-gb"}};
+  return o;
+}
+
+Envelope alert_from(const std::string& source, const std::string& id, std::vector<std::string> to) {
+  auto e = parse_envelope(alert_json(id, source, to, "Extreme"));
+  EXPECT_TRUE(e.ok());
+  return e.value();
+}
+
+Envelope case_from(const std::string& source, const std::string& id, std::vector<std::string> to) {
+  auto e = parse_envelope(case_json(id, source, source + ":2026-1126-01", to));
+  EXPECT_TRUE(e.ok());
+  return e.value();
+}
+
+class CrossPartnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fed.start_gateway(); }
+
+  // Posts `e` as its source would: in the source's native format.
+  HttpResult post_native(const Envelope& e) {
+    const Adapter* a = find_adapter(fed.options.adapters.count(e.source) ? fed.options.adapters.at(e.source) : "sixlink");
+    NativeDocument doc = a->encode(e);
+    std::map<std::string, std::string> headers;
+    if (e.recipients) {
+      std::string list;
+      for (const auto& r : *e.recipients) list += (list.empty() ? "" : ",") + r;
+      headers["Sixlink-Recipients"] = list;
+    }
+    return fed.client(e.source)->request("POST", "/v1/messages", doc.bytes, doc.content_type, headers);
+  }
+
+  // Decodes what a recipient got with its own adapter, as the recipient's system would.
+  Envelope decode_as(const std::string& recipient, const std::string& content_type, const std::string& bytes,
+                     const std::string& source) {
+    const Adapter* a = find_adapter(fed.options.adapters.count(recipient) ? fed.options.adapters.at(recipient) : "sixlink");
+    Result<Envelope> r = a->decode({content_type, bytes, "", source});
+    EXPECT_TRUE(r.ok()) << recipient << ": " << (r.ok() ? "" : r.error().to_json()) << "\n" << bytes;
+    return r.ok() ? r.value() : Envelope{};
+  }
+
+  // The one inbox message of a pull member, decoded.
+  Envelope pulled(const std::string& member, const std::string& source) {
+    HttpResult page = fed.client(member)->request("GET", "/v1/inbox");
+    EXPECT_EQ(page.status, 200);
+    auto v = json::parse(page.body);
+    auto& msgs = v.at("messages").as_array();
+    EXPECT_EQ(msgs.size(), 1u) << page.body;
+    if (msgs.empty()) return {};
+    auto& m = msgs[0].as_object();
+    std::string body(m.at("body").as_string());
+    if (m.at("body_encoding").as_string() == "base64") body = base64_decode(body).value_or("");
+    return decode_as(member, std::string(m.at("content_type").as_string()), body, source);
+  }
+
+  Envelope pushed(PartnerServer& rx, const std::string& member, const std::string& source) {
+    EXPECT_TRUE(rx.wait_for_unique(1, 10s));
+    auto got = rx.received();
+    if (got.empty()) return {};
+    return decode_as(member, got[0].content_type, got[0].body, source);
+  }
+
+  static void expect_same(const Envelope& got, const Envelope& sent) {
+    EXPECT_EQ(got.id, sent.id);
+    EXPECT_EQ(got.source, sent.source);
+    EXPECT_EQ(got.link, sent.link);
+    EXPECT_EQ(got.kind, sent.kind);
+    EXPECT_EQ(got.created_at, sent.created_at);
+    EXPECT_EQ(got.classification, sent.classification);
+    EXPECT_EQ(got.case_id, sent.case_id);
+    EXPECT_EQ(got.region_codes, sent.region_codes);
+    for (const auto& [k, v] : sent.body) EXPECT_EQ(got.body.if_contains(k) ? *got.body.if_contains(k) : json::value(), v) << "body." << k;
+    EXPECT_EQ(to_json_text(got), to_json_text(sent));
+  }
+
+  Federation fed{partner_formats()};
+};
+
+TEST_F(CrossPartnerTest, JiadingCapAlertReachesKunshanAsGbkAndBaoshanAsItsJson) {
+  Envelope sent = alert_from("jiading", "JD-CAP-1", {"kunshan", "baoshan"});
+  HttpResult r = post_native(sent);
+  ASSERT_EQ(r.status, 202) << r.body;
+  Envelope at_baoshan = pushed(*fed.baoshan_rx, "baoshan", "jiading");
+  expect_same(at_baoshan, sent);
+  EXPECT_NE(fed.baoshan_rx->received().at(0).body.find("\"levelCode\""), std::string::npos) << "Baoshan's own JSON";
+
+  HttpResult page = fed.client("kunshan")->request("GET", "/v1/inbox");
+  auto m = json::parse(page.body).at("messages").as_array().at(0);
+  EXPECT_EQ(m.at("body_encoding").as_string(), "base64") << "GBK is not UTF-8";
+  std::string gbk = base64_decode(std::string(m.at("body").as_string())).value_or("");
+  EXPECT_NE(gbk.find("encoding=\"GBK\""), std::string::npos);
+  EXPECT_FALSE(is_valid_utf8(gbk)) << "Chinese text travels as GBK bytes";
+  expect_same(pulled("kunshan", "jiading"), sent);
+}
+
+TEST_F(CrossPartnerTest, BaoshanCaseReachesJiading) {
+  Envelope sent = case_from("baoshan", "BS-CASE-1", {"jiading"});
+  HttpResult r = post_native(sent);
+  ASSERT_EQ(r.status, 202) << r.body;
+  Envelope got = pushed(*fed.jiading_rx, "jiading", "baoshan");
+  expect_same(got, sent);
+  EXPECT_EQ(got.body.at("parties").as_array()[0].at("name").as_string(), "张三");
+  EXPECT_EQ(got.body.at("location").at("lat").to_number<double>(), 31.41);
+}
+
+TEST_F(CrossPartnerTest, KunshanAlertReachesTaicangAsACanonicalEnvelope) {
+  Envelope sent = alert_from("kunshan", "KS-GB-1", {"taicang"});
+  HttpResult r = post_native(sent);
+  ASSERT_EQ(r.status, 202) << r.body;
+  HttpResult page = fed.client("taicang")->request("GET", "/v1/inbox");
+  auto m = json::parse(page.body).at("messages").as_array().at(0);
+  EXPECT_EQ(m.at("content_type").as_string(), "application/json");
+  auto e = parse_envelope(std::string(m.at("body").as_string()));
+  ASSERT_TRUE(e.ok());
+  expect_same(e.value(), sent);
+  EXPECT_EQ(e.value().body.at("info").as_array()[0].at("severity").as_string(), "Extreme");
+}
+
+TEST_F(CrossPartnerTest, ANativeDocumentNamingAnotherSourceIsRefused) {
+  Envelope spoof = case_from("kunshan", "KS-SPOOF", {"taicang"});
+  NativeDocument doc = find_adapter("baoshan-json")->encode(spoof);  // Baoshan's format, Kunshan's unit
+  HttpResult r = fed.client("baoshan")->request("POST", "/v1/messages", doc.bytes, doc.content_type);
+  EXPECT_EQ(r.status, 403) << r.body;
+}
+
+}  // namespace
+}  // namespace sixlink::testing
