@@ -129,9 +129,12 @@ void read_sections(const YAML::Node& root, const GatewayConfig& config, PolicySp
                  {"send", "receive", "clearance", "border_lines", "rate"}, errors);
     if (mr.is_map()) read_member(mr, m.id, spec);
   }
+  std::set<std::string> seen;
   for (const auto& kv : members) {
     std::string id = kv.first.IsScalar() ? kv.first.Scalar() : "";
-    if (!spec.member_region.count(id))
+    if (!seen.insert(id).second)
+      errors.add(config_internal::line_of(kv.first), "members." + id, "listed twice (only the first would count)");
+    else if (!spec.member_region.count(id))
       errors.add(config_internal::line_of(kv.first), "members." + id, "not a configured member");
   }
   YAML::Node routing = top.value("routing");
@@ -145,7 +148,10 @@ void read_sections(const YAML::Node& root, const GatewayConfig& config, PolicySp
   else if (redaction.IsDefined() && !redaction.IsNull())
     top.fail("redaction", "must be a list of rules");
   MapReader limits = top.map("limits", {"max_body_bytes"}, false);
-  if (YAML::Node sizes = limits.value("max_body_bytes"); sizes.IsMap()) {
+  YAML::Node sizes = limits.value("max_body_bytes");
+  if (sizes.IsDefined() && !sizes.IsNull() && !sizes.IsMap())
+    limits.fail("max_body_bytes", "must be a map of kind -> bytes (the overall limit is gateway.limits.max_body_bytes)");
+  if (sizes.IsMap()) {
     for (const auto& kv : sizes) {
       std::string kind = kv.first.IsScalar() ? kv.first.Scalar() : "";
       std::string key = "limits.max_body_bytes." + kind;

@@ -14,10 +14,16 @@ bool RateLimiter::try_take(const std::string& member, const RateLimit& limit, in
   auto it = buckets_.find(member);
   if (it == buckets_.end()) return true;
   Bucket& b = *it->second;
-  auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(b.mu);
-  if (b.tokens < 0) b.tokens = limit.burst;
-  double elapsed = std::chrono::duration<double>(now - b.last).count();
+  // The clock is read under the lock: read before it, a later caller could apply an
+  // earlier time and see negative elapsed time.
+  auto now = std::chrono::steady_clock::now();
+  if (!b.started) {
+    b.started = true;
+    b.tokens = limit.burst;
+    b.last = now;
+  }
+  double elapsed = std::max(0.0, std::chrono::duration<double>(now - b.last).count());
   b.tokens = std::min(limit.burst, b.tokens + elapsed * limit.per_second);
   b.last = now;
   if (b.tokens >= 1) {

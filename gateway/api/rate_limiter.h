@@ -23,7 +23,8 @@ class RateLimiter {
  private:
   struct Bucket {
     std::mutex mu;
-    double tokens = -1;  // < 0: not started (fills to burst on first use)
+    bool started = false;  // fills to the burst on first use
+    double tokens = 0;
     std::chrono::steady_clock::time_point last;
   };
   std::map<std::string, std::unique_ptr<Bucket>> buckets_;  // fixed at construction
