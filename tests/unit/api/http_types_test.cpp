@@ -74,7 +74,7 @@ TEST(HttpTypesTest, ParamFindsTheFirstValue) {
   EXPECT_EQ(parse_target("/v1/inbox").param("limit"), nullptr);
 }
 
-// BUG: parse_target applies form decoding ('+' -> space) to the path as well as to the
+// Regression guard (was a bug, fixed): parse_target applies form decoding ('+' -> space) to the path as well as to the
 // query. In a URI path '+' is a literal character (RFC 3986 §3.3), and case ids may
 // contain it (1..128 printable characters), so GET /v1/cases/taicang+17 would look up
 // "taicang 17".

@@ -224,7 +224,7 @@ TEST(BodyRulesTest, EveryCaseStateIsAccepted) {
     EXPECT_FALSE(is_case_state(s)) << s;
 }
 
-// BUG: lead.jurisdiction is required for case.transfer only when a lead object is
+// Regression guard (was a bug, fixed): lead.jurisdiction is required for case.transfer only when a lead object is
 // present: a transfer whose body has no lead at all passes, so it names no member to
 // move the case to (DESIGN §3: "transferred (lead moves to another member)").
 TEST(BodyRulesTest, TransferWithoutLeadIsRefused) {

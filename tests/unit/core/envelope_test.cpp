@@ -335,7 +335,7 @@ INSTANTIATE_TEST_SUITE_P(
         TimeCase{"2026-04-12T09:30:00ZZ", false}, TimeCase{"2026-04-12T09:30:00+08:00Z", false},
         TimeCase{"", false}, TimeCase{"1776000000", false}));
 
-// BUG: is_valid_rfc3339 checks the day only against 1..31, so days that do not exist in
+// Regression guard (was a bug, fixed): is_valid_rfc3339 checks the day only against 1..31, so days that do not exist in
 // their month pass: RFC 3339 §5.7 limits the day by month and leap year.
 TEST(EnvelopeTest, ImpossibleCalendarDatesAreRejected) {
   EXPECT_TRUE(is_valid_rfc3339("2024-02-29T00:00:00Z"));  // leap year
@@ -392,7 +392,7 @@ TEST(EnvelopeTest, EmptyRecipientsListIsKeptDistinctFromAbsent) {
   EXPECT_TRUE(back.value().recipients->empty());
 }
 
-// BUG: to_json_text promises "equal envelopes give equal bytes", and the body_hash of
+// Regression guard (was a bug, fixed): to_json_text promises "equal envelopes give equal bytes", and the body_hash of
 // that text tells a duplicate (200) from an id reuse (409). But body members keep their
 // input order, while boost::json::object equality ignores order: two equal envelopes
 // whose bodies list members in another order serialise differently.

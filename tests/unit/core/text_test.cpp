@@ -126,7 +126,7 @@ TEST(TextTest, Base64RejectsMalformedInput) {
   }
 }
 
-// BUG: base64_decode accepts '=' in positions where padding is not allowed:
+// Regression guard (was a bug, fixed): base64_decode accepts '=' in positions where padding is not allowed:
 // OpenSSL's EVP_DecodeBlock decodes '=' as the value 0 and the code only counts '='
 // among the last two characters, so "QQ=A" decodes to two bytes, "====" to one zero
 // byte and "Zm9v====" to "foo\0". EVP_DecodeBlock also trims trailing whitespace, so
