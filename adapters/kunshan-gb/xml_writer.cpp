@@ -17,57 +17,38 @@ void append_char_ref(std::string& out, char c) {
   out += ';';
 }
 
+// One character of element text, or of a double-quoted attribute value, as XML. In an
+// attribute, TAB and LF are references too (attribute-value normalisation would eat them).
+void append_escaped(std::string& out, char c, bool attribute) {
+  switch (c) {
+    case '&': out += "&amp;"; return;
+    case '<': out += "&lt;"; return;
+    case '>': out += "&gt;"; return;
+    case '\r': return append_char_ref(out, c);
+    case '"':
+      if (attribute) {
+        out += "&quot;";
+        return;
+      }
+      break;
+    case '\t':
+    case '\n':
+      if (attribute) return append_char_ref(out, c);
+      break;
+    default:
+      break;
+  }
+  out += c;
+}
+
 void append_text(std::string& out, std::string_view s) {
   bool all_space = true;
   for (char c : s) all_space = all_space && is_xml_space(c);
-  for (char c : s) {
-    if (all_space) {
-      append_char_ref(out, c);
-      continue;
-    }
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
-    }
-  }
+  for (char c : s) all_space ? append_char_ref(out, c) : append_escaped(out, c, false);
 }
 
 void append_attribute(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\t':
-      case '\n':
-      case '\r':
-        append_char_ref(out, c);
-        break;
-      default:
-        out += c;
-    }
-  }
+  for (char c : s) append_escaped(out, c, true);
 }
 
 }  // namespace

@@ -11,25 +11,11 @@
 namespace sixlink::testing {
 namespace {
 
-struct ProcessRun {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-ProcessRun run(const std::string& args) {
-  std::string cmd = std::string(SIXLINK_GATEWAY_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 TEST(CliTest, CheckConfigAcceptsAGoodFile) {
   Federation fed;
   std::string path = fed.write_config(18443, 19464);
-  ProcessRun r = run("check-config " + path);
+  ProcessRun r = run_gateway_cli("check-config " + path);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ok"), std::string::npos) << r.output;
 }
@@ -45,7 +31,7 @@ TEST(CliTest, CheckConfigNamesTheLineAndKeyOfEveryError) {
   text.replace(text.find("listen: 127.0.0.1:18443"), 23, "listen: localhost:http");
   text.replace(text.find("  threads: 2"), 12, "  threads: 2\n  colour: blue");
   std::ofstream(path) << text;
-  ProcessRun r = run("check-config " + path);
+  ProcessRun r = run_gateway_cli("check-config " + path);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find(path + ":3: gateway.listen:"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(path + ":6: gateway.colour:"), std::string::npos) << r.output;
@@ -59,13 +45,13 @@ TEST(CliTest, AuditVerifyWalksTheChainOfARealStore) {
     ASSERT_EQ(c->request("POST", "/v1/messages", alert_json("KS-" + std::to_string(i), "kunshan", {"taicang"})).status, 202);
   c.reset();
   fed.stop_gateway();
-  ProcessRun ok = run("audit verify --config " + fed.config_path);
+  ProcessRun ok = run_gateway_cli("audit verify --config " + fed.config_path);
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("audit chain ok: 5 entries"), std::string::npos) << ok.output;
 }
 
 TEST(CliTest, UnknownCommandPrintsUsage) {
-  ProcessRun r = run("frobnicate");
+  ProcessRun r = run_gateway_cli("frobnicate");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("usage:"), std::string::npos);
 }

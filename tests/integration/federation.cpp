@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -187,6 +188,16 @@ double Federation::wait_metric(const std::string& series, double at_least, std::
     v = metric(series);
   }
   return v;
+}
+
+ProcessRun run_gateway_cli(const std::string& args) {
+  std::string cmd = std::string(SIXLINK_GATEWAY_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 std::string alert_json(const std::string& id, const std::string& source,

@@ -84,6 +84,13 @@ class Federation {
   uint16_t fixed_port_ = 0, fixed_admin_port_ = 0;
 };
 
+// The sixlink-gateway binary run as a command (check-config, audit verify, ...).
+struct ProcessRun {
+  int exit_code;
+  std::string output;  // stdout and stderr
+};
+ProcessRun run_gateway_cli(const std::string& args);
+
 // Polls `condition` until it holds or `timeout` passes (the gateway works on its own
 // threads; sanitizer builds on a busy machine are slow). Returns the last result.
 template <class F>

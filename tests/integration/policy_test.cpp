@@ -61,20 +61,6 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
-struct ProcessRun {
-  int exit_code;
-  std::string output;  // stdout and stderr
-};
-
-ProcessRun run_cli(const std::string& args) {
-  std::string cmd = std::string(SIXLINK_GATEWAY_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 std::string open_policy(const std::string& extra_kunshan = "", const std::string& tail = "") {
   return "version: 1\nmembers:\n"
@@ -345,7 +331,7 @@ TEST_F(PolicyE2ETest, AlteredAuditRowIsNamedByTheCliAndTheAdminApi) {
     ASSERT_EQ(db.changes(), 1);
   }
 
-  ProcessRun cli = run_cli("audit verify --config " + fed->config_path);
+  ProcessRun cli = run_gateway_cli("audit verify --config " + fed->config_path);
   EXPECT_EQ(cli.exit_code, 1) << cli.output;
   EXPECT_NE(cli.output.find("BROKEN at entry " + seq + ":"), std::string::npos) << cli.output;
 
