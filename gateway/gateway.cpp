@@ -8,11 +8,13 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <filesystem>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "gateway/admin/admin_api.h"
 #include "gateway/api/partner_api.h"
+#include "gateway/cases/case_metrics.h"
 #include "gateway/listeners/admin_session.h"
 #include "gateway/listeners/partner_session.h"
 #include "gateway/log.h"
@@ -28,6 +30,9 @@ struct Gateway::Impl {
       : config(std::make_shared<const GatewayConfig>(std::move(c))), metrics(*config),
         ioc(config->threads) {}
 
+  // The configuration the process started with: what needs a restart to change
+  // (listeners, threads, data_dir, store) stays as it says. The configuration and policy
+  // in force are ctx.runtime.
   std::shared_ptr<const GatewayConfig> config;
   GatewayMetrics metrics;
   asio::io_context ioc;
@@ -42,6 +47,7 @@ struct Gateway::Impl {
   std::unique_ptr<net::Acceptor> admin;
   std::vector<std::thread> threads;
   std::atomic<bool> stopped{false};
+  std::mutex reload_mu;  // one reload at a time (SIGHUP and POST /admin/reload)
 
   void refresh_gauges();
   bool start_listeners(std::string* error);
@@ -51,16 +57,64 @@ Gateway::Gateway(GatewayConfig config) : impl_(std::make_unique<Impl>(std::move(
 
 Gateway::~Gateway() { stop(); }
 
+namespace {
+
+std::vector<std::string> member_ids(const GatewayConfig& c) {
+  std::vector<std::string> ids;
+  for (const auto& m : c.members) ids.push_back(m.id);
+  return ids;
+}
+
+std::string text(const ListenAddress& a) { return a.host + ":" + std::to_string(a.port); }
+
+// What a reload cannot change in a running process: the listeners' addresses, the
+// threads, where and how the store is kept, the gateway's id, and a member's delivery
+// mode (its queued rows are kept for one mode). Each is named, with both values.
+std::vector<ConfigError> restart_only_changes(const GatewayConfig& running, const GatewayConfig& fresh) {
+  std::vector<ConfigError> errors;
+  auto check = [&](bool same, const std::string& key, const std::string& was, const std::string& now) {
+    if (!same)
+      errors.push_back({fresh.source_file, 0, key,
+                        "cannot change while running (running: " + was + ", file: " + now + "); restart to apply"});
+  };
+  check(running.id == fresh.id, "gateway.id", running.id, fresh.id);
+  check(running.listen.host == fresh.listen.host && running.listen.port == fresh.listen.port, "gateway.listen",
+        text(running.listen), text(fresh.listen));
+  check(running.admin_listen.host == fresh.admin_listen.host && running.admin_listen.port == fresh.admin_listen.port,
+        "gateway.admin_listen", text(running.admin_listen), text(fresh.admin_listen));
+  check(running.threads == fresh.threads, "gateway.threads", std::to_string(running.threads), std::to_string(fresh.threads));
+  check(running.data_dir == fresh.data_dir, "gateway.data_dir", running.data_dir, fresh.data_dir);
+  auto durability = [](Durability d) { return std::string(d == Durability::full ? "full" : "normal"); };
+  check(running.durability == fresh.durability, "gateway.durability", durability(running.durability),
+        durability(fresh.durability));
+  check(running.store.engine == fresh.store.engine && running.store.dsn == fresh.store.dsn, "store",
+        running.store.engine, fresh.store.engine);
+  auto mode = [](DeliveryMode m) { return std::string(m == DeliveryMode::push ? "push" : "pull"); };
+  for (std::size_t i = 0; i < fresh.members.size(); ++i) {
+    const MemberConfig& m = fresh.members[i];
+    if (const MemberConfig* old = running.find_member(m.id))
+      check(old->delivery.mode == m.delivery.mode, "members[" + std::to_string(i) + "].delivery.mode",
+            mode(old->delivery.mode), mode(m.delivery.mode));
+  }
+  return errors;
+}
+
+}  // namespace
+
 void Gateway::Impl::refresh_gauges() {
   auto depths = store->queue_depths();
   auto dead = store->dead_letter_counts();
-  for (const auto& m : config->members) {
+  auto now = ctx.current()->config;
+  for (const auto& m : now->members) {
     MemberMetrics* mm = metrics.member(m.id);
+    if (!mm) continue;
     mm->queue_depth->Set(static_cast<double>(depths.count(m.id) ? depths[m.id] : 0));
     mm->deadletters->Set(static_cast<double>(dead.count(m.id) ? dead[m.id] : 0));
   }
-  if (auto s = tls::seconds_until_expiry(config->tls.cert)) metrics.set_certificate_expiry("gateway", *s);
-  if (auto s = tls::seconds_until_expiry(config->tls.ca)) metrics.set_certificate_expiry("ca", *s);
+  if (auto s = tls::seconds_until_expiry(now->tls.cert)) metrics.set_certificate_expiry("gateway", *s);
+  if (auto s = tls::seconds_until_expiry(now->tls.ca)) metrics.set_certificate_expiry("ca", *s);
+  metrics.refresh_member_certificates();
+  cases::refresh_overdue_gauge(*store, metrics, *now);
 }
 
 bool Gateway::Impl::start_listeners(std::string* error) {
@@ -69,7 +123,7 @@ bool Gateway::Impl::start_listeners(std::string* error) {
       [this](net::tcp::socket s) { return run_partner_session(std::move(s), server_tls.load(), ctx, *partner_api); });
   admin = std::make_unique<net::Acceptor>(
       ioc, "admin", 256, metrics.connections_admin(),
-      [this](net::tcp::socket s) { return run_admin_session(std::move(s), config->limits, *admin_api); });
+      [this](net::tcp::socket s) { return run_admin_session(std::move(s), ctx.current()->config->limits, *admin_api); });
   return partner->start(config->listen, error) && admin->start(config->admin_listen, error);
 }
 
@@ -94,21 +148,18 @@ bool Gateway::start(std::string* error) {
   if (!server_tls) return false;
   d.server_tls = server_tls;
   d.relay = std::make_unique<PushRelay>(d.ioc, d.ctx);
-  d.ctx.config = d.config;
-  d.ctx.policy = policy.policy;
+  d.ctx.runtime = std::make_shared<const Runtime>(Runtime{d.config, policy.policy});
   d.ctx.store = d.store.get();
   d.ctx.metrics = &d.metrics;
   d.ctx.relay = d.relay.get();
-  std::vector<std::string> member_ids;
-  for (const auto& m : d.config->members) member_ids.push_back(m.id);
-  d.rate_limiter = std::make_unique<RateLimiter>(member_ids);
+  d.rate_limiter = std::make_unique<RateLimiter>(member_ids(*d.config));
   d.ctx.rate_limiter = d.rate_limiter.get();
   d.partner_api = std::make_unique<PartnerApi>(d.ctx);
   d.admin_api = std::make_unique<AdminApi>(
       d.ctx, AdminHooks{[&d] { return d.partner && d.partner->listening(); },
                         [&d] { return d.server_tls.load() != nullptr; }, [&d] { d.refresh_gauges(); },
                         [this] { return reload(); }});
-  if (!d.relay->start(error) || !d.start_listeners(error)) return false;
+  if (!d.relay->start(d.config, error) || !d.start_listeners(error)) return false;
   for (int i = 0; i < d.config->threads; ++i) d.threads.emplace_back([&d] { d.ioc.run(); });
   log_event(LogLevel::info, "started",
             {{"gateway", d.config->id}, {"partner_port", std::to_string(d.partner->port())},
@@ -144,11 +195,16 @@ void Gateway::stop() {
   if (d.stopped.exchange(true)) return;
   if (d.partner) d.partner->stop();
   if (d.admin) d.admin->stop();
+  d.ctx.draining = true;  // after in-flight requests are counted: see the partner session
   // Let requests in flight finish (their answers wait on the store). Idle kept-alive
   // connections are not waited for: they end with the io_context, having nothing owed.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(d.ctx.current() ? d.ctx.current()->config->limits.drain_timeout_ms
+                                                            : d.config->limits.drain_timeout_ms);
   while (d.ctx.requests_in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (int left = d.ctx.requests_in_flight.load())
+    log_event(LogLevel::warn, "drain_timeout", {{"requests_in_flight", std::to_string(left)}});
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // last answers' writes
   if (d.relay) d.relay->stop();
   if (d.store) d.store->close();
@@ -158,18 +214,33 @@ void Gateway::stop() {
   log_event(LogLevel::info, "stopped", {{"gateway", d.config->id}});
 }
 
+// Everything that can fail is built first (configuration, policy, server TLS, the push
+// clients); only then is anything swapped, so a refused reload leaves the running set
+// whole. Requests in flight finish with the snapshot they started with.
 std::vector<ConfigError> Gateway::reload() {
   Impl& d = *impl_;
+  std::lock_guard lock(d.reload_mu);
   ConfigLoadResult fresh = load_config(d.config->source_file);
   if (!fresh.config) return fresh.errors;
-  PolicyLoadResult policy = load_policy(*fresh.config);
+  auto config = std::make_shared<const GatewayConfig>(std::move(*fresh.config));
+  if (auto errors = restart_only_changes(*d.config, *config); !errors.empty()) return errors;
+  PolicyLoadResult policy = load_policy(*config);
   if (!policy.policy) return policy.errors;
   std::string error;
-  auto server_tls = tls::make_server_context(fresh.config->tls, &error);
-  if (!server_tls) return {{fresh.config->source_file, 0, "gateway.tls", error}};
-  d.ctx.policy = policy.policy;
+  auto server_tls = tls::make_server_context(config->tls, &error);
+  if (!server_tls) return {{config->source_file, 0, "gateway.tls", error}};
+  auto relay_plan = d.relay->plan(config, &error);
+  if (!relay_plan) return {{config->source_file, 0, "members", error}};
+
+  d.metrics.add_members(*config);  // handles first: workers and requests look them up
+  d.rate_limiter->add_members(member_ids(*config));
+  d.ctx.runtime = std::make_shared<const Runtime>(Runtime{config, policy.policy});
   d.server_tls = server_tls;
-  log_event(LogLevel::info, "reloaded", {{"policies", fresh.config->policies}});
+  d.relay->apply(std::move(*relay_plan));
+  if (d.partner) d.partner->set_max_connections(config->limits.max_connections);
+  log_event(LogLevel::info, "reloaded",
+            {{"config", config->source_file}, {"policies", config->policies},
+             {"members", std::to_string(config->members.size())}});
   return {};
 }
 

@@ -39,6 +39,8 @@ std::string timestamp() {
 
 void set_log_level(LogLevel level) { g_level = level; }
 
+bool log_enabled(LogLevel level) { return level >= g_level.load(std::memory_order_relaxed); }
+
 bool parse_log_level(std::string_view text, LogLevel* out) {
   for (auto l : {LogLevel::debug, LogLevel::info, LogLevel::warn, LogLevel::error})
     if (text == name(l)) return *out = l, true;
@@ -46,7 +48,7 @@ bool parse_log_level(std::string_view text, LogLevel* out) {
 }
 
 void log_event(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
-  if (level < g_level.load(std::memory_order_relaxed)) return;
+  if (!log_enabled(level)) return;
   boost::json::object o;
   o["ts"] = timestamp();
   o["level"] = name(level);

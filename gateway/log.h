@@ -13,6 +13,8 @@ namespace sixlink {
 enum class LogLevel { debug, info, warn, error };
 
 void set_log_level(LogLevel level);
+// Whether a line at `level` would be written: callers skip building fields when not.
+bool log_enabled(LogLevel level);
 bool parse_log_level(std::string_view text, LogLevel* out);
 
 using LogField = std::pair<std::string_view, std::string>;

@@ -2,14 +2,19 @@
 //   sixlink-gateway serve --config FILE [--log-level debug|info|warn|error]
 //   sixlink-gateway check-config FILE
 //   sixlink-gateway audit verify --config FILE
+//   sixlink-gateway report cases --config FILE [--from D] [--to D] [--format F] [--lang L] --out FILE
 //   sixlink-gateway version
+#include <chrono>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "gateway/config/config.h"
 #include "gateway/gateway.h"
 #include "gateway/log.h"
+#include "gateway/reports/case_report.h"
 #include "gateway/store/store.h"
 #include "policies/policy.h"
 
@@ -22,6 +27,8 @@ int usage(std::ostream& out, int code) {
          "  sixlink-gateway serve --config FILE [--log-level debug|info|warn|error]\n"
          "  sixlink-gateway check-config FILE\n"
          "  sixlink-gateway audit verify --config FILE\n"
+         "  sixlink-gateway report cases --config FILE [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+         "                               [--format json|csv|html] [--lang zh|en] --out FILE\n"
          "  sixlink-gateway version\n";
   return code;
 }
@@ -93,6 +100,49 @@ int audit_verify(const std::vector<std::string>& args) {
   return 1;
 }
 
+// The joint-meeting case report over every case (the operator's view), written to --out.
+int report_cases(const std::vector<std::string>& args) {
+  std::string path = option(args, "--config"), out = option(args, "--out");
+  if (path.empty() || out.empty()) return usage(std::cerr, 2);
+  std::map<std::string, std::string> params;
+  for (const char* name : {"from", "to", "format", "lang"})
+    if (std::string v = option(args, std::string("--") + name); !v.empty()) params[name] = v;
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+  sixlink::reports::ReportRequest request;
+  auto bad = sixlink::reports::parse_report_request(
+      [&](std::string_view name) -> const std::string* {
+        auto it = params.find(std::string(name));
+        return it == params.end() ? nullptr : &it->second;
+      },
+      now_ms, &request);
+  if (bad) {
+    std::cerr << "--" << bad->field << ": " << bad->message << "\n";
+    return 2;
+  }
+  auto config = load_or_report(path);
+  if (!config) return 1;
+  sixlink::store::StoreOptions so;
+  so.path = config->data_dir + "/sixlink.db";
+  so.durability = config->durability;
+  std::string error;
+  auto store = sixlink::store::open_sqlite_store(so, &error);
+  if (!store) {
+    std::cerr << "cannot open store: " << error << "\n";
+    return 1;
+  }
+  auto report = sixlink::reports::build_case_report(*store, *config, request);
+  store->close();
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  file << report.body;
+  if (!file.flush()) {
+    std::cerr << "cannot write " << out << "\n";
+    return 1;
+  }
+  std::cout << "case report (" << request.format << ") written to " << out << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +152,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return serve(args);
   if (cmd == "check-config" && args.size() == 2) return check_config(args[1]);
   if (cmd == "audit" && args.size() >= 2 && args[1] == "verify") return audit_verify(args);
+  if (cmd == "report" && args.size() >= 2 && args[1] == "cases") return report_cases(args);
   if (cmd == "version" || cmd == "--version") {
     std::cout << "sixlink-gateway " << SIXLINK_VERSION << "\n";
     return 0;

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "gateway/log.h"
+
 namespace sixlink {
 
 HttpResponse json_response(int status, std::string body) {
@@ -61,6 +63,17 @@ Target parse_target(std::string_view target) {
     rest.remove_prefix(amp + 1);
   }
   return t;
+}
+
+void log_access(std::string_view listener, const std::string& member, const std::string& method,
+                const std::string& path, const HttpResponse& r, std::size_t bytes_in,
+                std::chrono::steady_clock::time_point started) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  log_event(LogLevel::info, "access",
+            {{"listener", std::string(listener)}, {"member", member}, {"method", method}, {"path", path},
+             {"status", std::to_string(r.status)}, {"bytes_in", std::to_string(bytes_in)},
+             {"bytes_out", std::to_string(r.body.size())}, {"duration_us", std::to_string(us.count())},
+             {"message", r.message_id}});
 }
 
 }  // namespace sixlink

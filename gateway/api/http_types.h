@@ -27,6 +27,8 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool close = false;          // end the connection after this answer
+  std::string message_id = {};  // "source/id" of the message it concerns, for the access log
 };
 
 // Completes a request. Called exactly once, from any thread.
@@ -42,5 +44,11 @@ struct Target {
   const std::string* param(std::string_view name) const;
 };
 Target parse_target(std::string_view target);
+
+// The access log (DESIGN §5 logs): one JSON line per request, written when the answer is
+// ready. Never the body: only sizes, the status and the message id the answer concerns.
+void log_access(std::string_view listener, const std::string& member, const std::string& method,
+                const std::string& path, const HttpResponse& r, std::size_t bytes_in,
+                std::chrono::steady_clock::time_point started);
 
 }  // namespace sixlink

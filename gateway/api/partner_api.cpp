@@ -9,6 +9,8 @@
 
 #include "adapters/adapter.h"
 #include "adapters/media_type.h"
+#include "gateway/cases/case_api.h"
+#include "gateway/cases/case_event.h"
 #include "gateway/core/digest.h"
 #include "gateway/core/text.h"
 
@@ -67,6 +69,12 @@ store::IngestRecord make_record(const Envelope& e, const MemberConfig& sender,
   return r;
 }
 
+std::vector<std::string> recipient_ids(const std::vector<RecipientView>& views) {
+  std::vector<std::string> ids;
+  for (const auto& v : views) ids.push_back(v.member);
+  return ids;
+}
+
 RejectReason reason_for(const ApiError& denial) {
   switch (denial.status) {
     case 403: return RejectReason::policy_denied;
@@ -93,16 +101,20 @@ void PartnerApi::handle(const MemberConfig& member, HttpRequest request, Respond
     return respond(get_message(member, path.substr(std::string_view("/v1/messages/").size())));
   if (path == "/v1/inbox" && get) return respond(get_inbox(member, target));
   if (path == "/v1/inbox/ack" && post) return ack_inbox(member, request, std::move(respond));
+  if ((path == "/v1/cases" || path.starts_with("/v1/cases/") || path == "/v1/reports/cases") && get)
+    return respond(get_cases(member, target));
   bool known = path == "/v1/messages" || path.starts_with("/v1/messages/") ||
-               path == "/v1/inbox" || path == "/v1/inbox/ack";
+               path == "/v1/inbox" || path == "/v1/inbox/ack" || path == "/v1/cases" ||
+               path.starts_with("/v1/cases/") || path == "/v1/reports/cases";
   respond(error_response(known ? ApiError{405, "method_not_allowed", request.method + " is not allowed on " + path, {}, {}, 0}
                                : not_found("no such resource: " + path)));
 }
 
 void PartnerApi::post_message(const MemberConfig& member, HttpRequest request, Respond respond) {
-  auto policy = ctx_.current_policy();
+  const auto runtime = ctx_.current();  // one configuration and policy for the whole request
+  const Policy* policy = runtime->policy.get();
   if (int retry_after = 0; !ctx_.rate_limiter->try_take(member.id, policy->rate_limit(member.id), &retry_after)) {
-    if (auto* mm = ctx_.metrics->member(member.id)) mm->policy_denials[kRuleRateLimit]->Increment();
+    if (auto* mm = ctx_.metrics->member(member.id)) mm->count_denial(kRuleRateLimit);
     return respond(reject(member, RejectReason::rate_limited,
                           {429, "rate_limited", member.id + " is over its message rate; retry later", {},
                            "members." + member.id + ".rate", retry_after}));
@@ -121,13 +133,21 @@ void PartnerApi::post_message(const MemberConfig& member, HttpRequest request, R
                           {403, "forbidden_source", "source must be the authenticated member (" + member.id + ")", "source", {}, 0}));
   PolicyDecision decision = policy->admit(e, request.body.size());
   if (decision.denial) {
-    if (auto* mm = ctx_.metrics->member(member.id)) mm->policy_denials[decision.metric_rule]->Increment();
+    if (auto* mm = ctx_.metrics->member(member.id)) mm->count_denial(decision.metric_rule);
     return respond(reject(member, reason_for(*decision.denial), *decision.denial));
   }
-  store::IngestRecord record = make_record(e, member, *ctx_.config, std::move(decision.recipients));
+  std::optional<store::CaseEvent> case_event;  // case.* of a case link: the registry's event
+  if (auto err = cases::make_case_event(e, *runtime->config, recipient_ids(decision.recipients), &case_event))
+    return respond(reject(member, RejectReason::invalid, *err));
+  store::IngestRecord record = make_record(e, member, *runtime->config, std::move(decision.recipients));
+  record.case_event = std::move(case_event);
   auto started = request.received_at;
+  Respond answer = [respond = std::move(respond), message = e.source + "/" + e.id](HttpResponse r) {
+    r.message_id = message;  // for the access log
+    respond(std::move(r));
+  };
   ctx_.store->ingest(std::move(record), [this, &member, link = e.link, kind = e.kind, started,
-                                         respond = std::move(respond)](store::IngestResult r) {
+                                         respond = std::move(answer)](store::IngestResult r) {
     switch (r.status) {
       case store::IngestStatus::accepted: {
         for (const auto& d : r.deliveries) ctx_.relay->wake(d.member);
@@ -144,8 +164,22 @@ void PartnerApi::post_message(const MemberConfig& member, HttpRequest request, R
       case store::IngestStatus::failed:
         return respond(reject(member, RejectReason::store_error,
                               {503, "unavailable", "the store could not commit; retry later", {}, {}, 5}));
+      case store::IngestStatus::illegal_transition:
+        if (auto* mm = ctx_.metrics->member(member.id)) mm->count_rejected(RejectReason::illegal_transition);
+        return respond(cases::illegal_transition_response(r.refusal));
     }
   });
+}
+
+// The case registry and the joint-meeting report (gateway/cases/, gateway/reports/).
+HttpResponse PartnerApi::get_cases(const MemberConfig& member, const Target& target) {
+  const auto runtime = ctx_.current();
+  const std::string& path = target.path;
+  if (path == "/v1/cases") return cases::list_cases(*ctx_.store, member.id, target, now_ms());
+  if (path == "/v1/reports/cases")
+    return cases::case_report(*ctx_.store, *runtime->config, member.id, target, now_ms());
+  return cases::get_case(*ctx_.store, *runtime->policy, member.id,
+                         path.substr(std::string_view("/v1/cases/").size()), now_ms());
 }
 
 HttpResponse PartnerApi::get_message(const MemberConfig& member, const std::string& id) {

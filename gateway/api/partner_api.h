@@ -18,6 +18,7 @@ class PartnerApi {
  private:
   void post_message(const MemberConfig& member, HttpRequest request, Respond respond);
   HttpResponse get_message(const MemberConfig& member, const std::string& id);
+  HttpResponse get_cases(const MemberConfig& member, const Target& target);
   HttpResponse get_inbox(const MemberConfig& member, const Target& target);
   void ack_inbox(const MemberConfig& member, const HttpRequest& request, Respond respond);
   HttpResponse reject(const MemberConfig& member, RejectReason reason, const ApiError& error);

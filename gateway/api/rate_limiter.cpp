@@ -5,14 +5,23 @@
 
 namespace sixlink {
 
-RateLimiter::RateLimiter(const std::vector<std::string>& members) {
-  for (const auto& m : members) buckets_[m] = std::make_unique<Bucket>();
+RateLimiter::RateLimiter(const std::vector<std::string>& members) : buckets_(std::make_shared<const Buckets>()) {
+  add_members(members);
+}
+
+void RateLimiter::add_members(const std::vector<std::string>& members) {
+  std::lock_guard lock(add_mu_);
+  auto next = std::make_shared<Buckets>(*buckets_.load());
+  for (const auto& m : members)
+    if (!next->count(m)) (*next)[m] = std::make_shared<Bucket>();
+  buckets_.store(std::move(next));
 }
 
 bool RateLimiter::try_take(const std::string& member, const RateLimit& limit, int* retry_after_s) {
   if (limit.per_second <= 0) return true;
-  auto it = buckets_.find(member);
-  if (it == buckets_.end()) return true;
+  auto buckets = buckets_.load();
+  auto it = buckets->find(member);
+  if (it == buckets->end()) return true;
   Bucket& b = *it->second;
   std::lock_guard lock(b.mu);
   // The clock is read under the lock: read before it, a later caller could apply an

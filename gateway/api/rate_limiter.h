@@ -2,6 +2,7 @@
 // in force at each call, so a reload changes them at once; the buckets' fill survives it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -16,6 +17,8 @@ namespace sixlink {
 class RateLimiter {
  public:
   explicit RateLimiter(const std::vector<std::string>& members);
+  // Gives members not seen before a bucket (reload); existing buckets keep their fill.
+  void add_members(const std::vector<std::string>& members);
   // Takes one token from `member`'s bucket. False when it is empty, with the whole
   // seconds until a token is back in *retry_after_s.
   bool try_take(const std::string& member, const RateLimit& limit, int* retry_after_s);
@@ -27,7 +30,9 @@ class RateLimiter {
     double tokens = 0;
     std::chrono::steady_clock::time_point last;
   };
-  std::map<std::string, std::unique_ptr<Bucket>> buckets_;  // fixed at construction
+  using Buckets = std::map<std::string, std::shared_ptr<Bucket>, std::less<>>;
+  std::mutex add_mu_;
+  std::atomic<std::shared_ptr<const Buckets>> buckets_;  // replaced whole by add_members
 };
 
 }  // namespace sixlink

@@ -95,13 +95,14 @@ void read_tls(MapReader& g, const LoadContext& ctx, TlsFiles& tls) {
 void read_limits(MapReader& g, Limits& limits) {
   MapReader l = g.map("limits",
                       {"max_body_bytes", "max_header_bytes", "header_timeout_ms", "idle_timeout_ms",
-                       "max_connections"},
+                       "max_connections", "drain_timeout_ms"},
                       false);
   l.read("max_body_bytes", 1, int64_t{1} << 30, limits.max_body_bytes);
   l.read("max_header_bytes", 1, int64_t{1} << 20, limits.max_header_bytes);
   l.read("header_timeout_ms", 1, config_internal::kMaxMillis, limits.header_timeout_ms);
   l.read("idle_timeout_ms", 1, config_internal::kMaxMillis, limits.idle_timeout_ms);
   l.read("max_connections", 1, 1'000'000, limits.max_connections);
+  l.read("drain_timeout_ms", 0, config_internal::kMaxMillis, limits.drain_timeout_ms);
 }
 
 void read_identity(MapReader& g, GatewayConfig& config) {

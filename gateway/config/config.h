@@ -29,6 +29,8 @@ struct Limits {
   int header_timeout_ms = 5000;
   int idle_timeout_ms = 60000;
   int max_connections = 10000;
+  // SIGTERM: how long requests in flight may take to finish before the gateway exits anyway.
+  int drain_timeout_ms = 10000;
 };
 
 enum class Durability { full, normal };

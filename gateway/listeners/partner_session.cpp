@@ -67,10 +67,14 @@ void refuse(GatewayContext& ctx, TlsFailure reason) {
 asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
                                           std::shared_ptr<tls::Context> tls, GatewayContext& ctx,
                                           PartnerApi& api) {
-  auto config = ctx.config;
-  const Limits& limits = config->limits;
+  // The connection authenticates against the configuration in force when it arrives and
+  // keeps that configuration's limits; each request then looks its member up again in
+  // the configuration in force, so a member removed or re-identified by a reload is
+  // refused on a kept-alive connection too.
+  const auto at_connect = ctx.current();
+  const Limits limits = at_connect->config->limits;
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
-  PeerCheck check{config, nullptr, std::nullopt};
+  PeerCheck check{at_connect->config, nullptr, std::nullopt};
   stream.set_verify_callback(
       [&check](bool preverified, ssl::verify_context& vc) { return verify_peer(check, preverified, vc); });
 
@@ -80,25 +84,42 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
     refuse(ctx, classify_handshake_error(hec, check));
     co_return;
   }
-  const MemberConfig& member = *check.member;
+  const std::string member_id = check.member->id, identity = check.member->identity;
+  if (X509* peer = SSL_get0_peer_certificate(stream.native_handle()))
+    ctx.metrics->saw_client_certificate(member_id, tls::not_after_epoch(peer));
   beast::flat_buffer buffer;
-  net::RequestHandler handler = [&api, &member, &ctx](HttpRequest req, Respond respond) {
+  net::RequestHandler handler = [&api, &ctx, &member_id, &identity](HttpRequest req, Respond respond) {
     ++ctx.requests_in_flight;
+    auto runtime = ctx.current();
+    const MemberConfig* member = runtime->config->find_member(member_id);
+    if (member && member->identity != identity) member = nullptr;
     // Access log: one line per request, written when the answer is ready.
     auto logged = [started = req.received_at, method = req.method, path = parse_target(req.target).path,
-                   in = req.body.size(), &member, &ctx, respond = std::move(respond)](HttpResponse r) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-      log_event(LogLevel::info, "access",
-                {{"listener", "partner"}, {"member", member.id}, {"method", method}, {"path", path},
-                 {"status", std::to_string(r.status)}, {"bytes_in", std::to_string(in)},
-                 {"bytes_out", std::to_string(r.body.size())}, {"duration_us", std::to_string(us.count())}});
+                   in = req.body.size(), &member_id, &ctx, runtime,
+                   respond = std::move(respond)](HttpResponse r) {
+      if (log_enabled(LogLevel::info)) log_access("partner", member_id, method, path, r, in, started);
       respond(std::move(r));
       --ctx.requests_in_flight;
     };
-    api.handle(member, std::move(req), std::move(logged));
+    if (!member) {
+      HttpResponse r = error_response({403, "member_not_configured",
+                                       "the certificate's member (" + member_id + ") is no longer configured; reconnect",
+                                       {}, {}, 0});
+      r.close = true;
+      return logged(std::move(r));
+    }
+    // Counted in flight first, then checked: shutdown sets draining before it waits for
+    // the count to reach zero, so a request either sees draining or is waited for.
+    if (ctx.draining.load()) {
+      if (auto* mm = ctx.metrics->member(member_id)) mm->count_rejected(RejectReason::overloaded);
+      HttpResponse r = error_response({503, "shutting_down", "the gateway is shutting down; retry shortly", {}, {}, 1});
+      r.close = true;
+      return logged(std::move(r));
+    }
+    api.handle(*member, std::move(req), std::move(logged));
   };
-  net::RefusalObserver on_refused = [&ctx, &member](int) {
-    if (auto* mm = ctx.metrics->member(member.id)) mm->count_rejected(RejectReason::too_large);
+  net::RefusalObserver on_refused = [&ctx, &member_id](int) {
+    if (auto* mm = ctx.metrics->member(member_id)) mm->count_rejected(RejectReason::too_large);
   };
   co_await net::serve_requests(stream, buffer, limits, handler, on_refused);
 

@@ -31,6 +31,8 @@ class Acceptor {
   uint16_t port() const { return port_; }
   bool listening() const { return listening_.load(); }
   int active() const { return active_.load(); }
+  // A reload's new cap: applies to connections accepted from now on.
+  void set_max_connections(int n) { max_connections_.store(n); }
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -40,7 +42,7 @@ class Acceptor {
   // The acceptor's own strand: stop() and the accept loop never touch it concurrently.
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   std::string name_;
-  int max_connections_;
+  std::atomic<int> max_connections_;
   prometheus::Gauge& active_gauge_;
   SessionFn session_;
   tcp::acceptor acceptor_;

@@ -149,8 +149,9 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
     r.body = std::move(req.body());
     r.received_at = received_at;
     HttpResponse resp = co_await call_handler(handler, std::move(r), stream.get_executor());
-    co_await write_response(stream, std::move(resp), version, keep_alive, limits);
-    if (!keep_alive) co_return;
+    const bool keep = keep_alive && !resp.close;
+    co_await write_response(stream, std::move(resp), version, keep, limits);
+    if (!keep) co_return;
   }
 }
 

@@ -132,14 +132,19 @@ const MemberConfig* member_for_certificate(const GatewayConfig& config, X509* ce
   return found;
 }
 
+int64_t not_after_epoch(const X509* cert) {
+  struct tm t {};
+  if (!cert || ASN1_TIME_to_tm(X509_get0_notAfter(cert), &t) != 1) return 0;
+  return static_cast<int64_t>(timegm(&t));
+}
+
 std::optional<double> seconds_until_expiry(const std::string& pem_file) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(pem_file.c_str(), "r"), &std::fclose);
   X509* cert = f ? PEM_read_X509(f.get(), nullptr, nullptr, nullptr) : nullptr;
   if (!cert) return std::nullopt;
-  int days = 0, secs = 0;
-  ASN1_TIME_diff(&days, &secs, nullptr, X509_get0_notAfter(cert));
+  int64_t not_after = not_after_epoch(cert);
   X509_free(cert);
-  return days * 86400.0 + secs;
+  return static_cast<double>(not_after - static_cast<int64_t>(std::time(nullptr)));
 }
 
 }  // namespace sixlink::tls

@@ -30,6 +30,9 @@ std::vector<std::string> certificate_names(X509* cert);
 // The one member whose identity the certificate names; nullptr for none or several.
 const MemberConfig* member_for_certificate(const GatewayConfig& config, X509* cert);
 
+// notAfter of a certificate as seconds since the epoch (0 when unreadable).
+int64_t not_after_epoch(const X509* cert);
+
 // Seconds from now until notAfter of the first certificate in a PEM file; nullopt if unreadable.
 std::optional<double> seconds_until_expiry(const std::string& pem_file);
 

@@ -51,14 +51,21 @@ constexpr int kPagesPerPass = 8;
 // wake() and stop() runs there.
 class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
  public:
-  MemberWorker(asio::io_context& ioc, GatewayContext& ctx, const MemberConfig& member,
-               std::shared_ptr<tls::Context> tls, HttpsEndpoint endpoint)
-      : strand_(asio::make_strand(ioc)), timer_(strand_), ctx_(ctx), member_(member),
-        metrics_(ctx.metrics->member(member.id)),
-        client_(strand_, std::move(tls), std::move(endpoint), std::chrono::milliseconds(member.delivery.timeout_ms)),
-        rng_(std::random_device{}()) {}
+  MemberWorker(asio::io_context& ioc, GatewayContext& ctx, PushTarget target)
+      : strand_(asio::make_strand(ioc)), timer_(strand_), ctx_(ctx), rng_(std::random_device{}()) {
+    use(std::move(target));
+  }
 
-  void start() { asio::co_spawn(strand_, run(), asio::detached); }
+  // The loop owns a reference to its worker: a worker a reload retires lives until its
+  // loop ends.
+  void start() { asio::co_spawn(strand_, run_owned(shared_from_this()), asio::detached); }
+  // A reload: the new settings apply between two attempts, never during one.
+  void reconfigure(PushTarget target) {
+    asio::post(strand_, [self = shared_from_this(), t = std::move(target)]() mutable {
+      self->next_ = std::move(t);
+      self->timer_.cancel();
+    });
+  }
   void wake() {
     asio::post(strand_, [self = shared_from_this()] {
       self->woken_ = true;
@@ -69,7 +76,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     asio::post(strand_, [self = shared_from_this()] {
       self->stopping_ = true;
       self->timer_.cancel();
-      self->client_.cancel();
+      self->client_->cancel();
     });
   }
   bool up() const { return up_.load(); }
@@ -80,8 +87,24 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     int64_t earliest_ms = INT64_MAX;  // next time a not-yet-due delivery becomes due
   };
 
+  // Takes a configuration: the member's settings, its metrics and a fresh client (the
+  // old one, if any, is idle here, so dropping its connection loses nothing).
+  void use(PushTarget t) {
+    config_ = std::move(t.config);
+    member_ = config_->find_member(t.member);
+    metrics_ = ctx_.metrics->member(t.member);
+    client_ = std::make_unique<PushClient>(strand_, std::move(t.tls), std::move(t.endpoint),
+                                           std::chrono::milliseconds(member_->delivery.timeout_ms));
+  }
+
+  static asio::awaitable<void> run_owned(std::shared_ptr<MemberWorker> self) { co_await self->run(); }
+
   asio::awaitable<void> run() {
     while (!stopping_) {
+      if (next_) {
+        use(std::move(*next_));
+        next_.reset();
+      }
       if (breaker_open()) {
         co_await sleep_until(open_until_);
         continue;
@@ -103,7 +126,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     const int64_t now = now_ms();
     int64_t after = 0;
     for (int page = 0; page < kPagesPerPass && pass.due.empty(); ++page) {
-      auto rows = ctx_.store->pending(member_.id, after, kPageSize);
+      auto rows = ctx_.store->pending(member_->id, after, kPageSize);
       for (auto& d : rows) {
         bool keyed = !d.order_key.empty();
         auto rec = recording_.find(d.seq);
@@ -127,7 +150,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
 
   asio::awaitable<void> deliver_all(std::vector<store::PendingDelivery>& due) {
     std::set<std::string> failed_keys;
-    const bool probing = consecutive_failures_ >= member_.delivery.breaker_failures;
+    const bool probing = consecutive_failures_ >= member_->delivery.breaker_failures;
     for (auto& d : due) {
       if (stopping_ || breaker_open()) break;
       if (!d.order_key.empty() && failed_keys.count(d.order_key)) continue;
@@ -140,13 +163,13 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   // One attempt; records its outcome. True when the delivery reached a final state.
   asio::awaitable<bool> deliver(const store::PendingDelivery& d) {
     Result<Envelope> e = parse_envelope(d.envelope_json);
-    const Adapter* adapter = find_adapter(member_.adapter);
+    const Adapter* adapter = find_adapter(member_->adapter);
     if (!e || !adapter) {
-      record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_.adapter);
+      record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_->adapter);
       co_return true;
     }
     NativeDocument doc = adapter->encode(e.value());  // the recipient's own (redacted) form
-    PushResult r = co_await client_.post(delivery_headers(d), doc.content_type, doc.bytes);
+    PushResult r = co_await client_->post(delivery_headers(d), doc.content_type, doc.bytes);
     const int attempts = d.attempts + 1;
     const bool delivered = (r.status >= 200 && r.status < 300) || r.status == 409;
     const bool permanent = r.status >= 400 && r.status < 500 && r.status != 409;
@@ -159,7 +182,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     }
     if (!permanent) on_failure();  // a 4xx is the message's fault, not the member's
     std::string why = r.status ? "HTTP " + std::to_string(r.status) : r.error;
-    if (permanent || attempts >= member_.delivery.max_attempts) {
+    if (permanent || attempts >= member_->delivery.max_attempts) {
       record(d, store::DeliveryOutcome::What::dead_letter, why, attempts);
       co_return true;
     }
@@ -180,7 +203,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
 
   // Exponential backoff with equal jitter: half the delay fixed, half random.
   int64_t backoff_ms(int attempts) {
-    const auto& c = member_.delivery;
+    const auto& c = member_->delivery;
     double delay = std::min<double>(c.backoff_max_ms, c.backoff_base_ms * std::pow(2.0, std::min(attempts - 1, 30)));
     std::uniform_real_distribution<double> jitter(0.5, 1.0);
     return static_cast<int64_t>(delay * jitter(rng_));
@@ -188,19 +211,19 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
 
   void on_success() {
     consecutive_failures_ = 0;
-    if (!up_.exchange(true)) log_event(LogLevel::info, "circuit_closed", {{"member", member_.id}});
+    if (!up_.exchange(true)) log_event(LogLevel::info, "circuit_closed", {{"member", member_->id}});
     metrics_->up->Set(1);
   }
 
   void on_failure() {
-    if (++consecutive_failures_ < member_.delivery.breaker_failures) return;
-    open_until_ = Clock::now() + std::chrono::milliseconds(member_.delivery.breaker_open_ms);
-    if (up_.exchange(false)) log_event(LogLevel::warn, "circuit_open", {{"member", member_.id}});
+    if (++consecutive_failures_ < member_->delivery.breaker_failures) return;
+    open_until_ = Clock::now() + std::chrono::milliseconds(member_->delivery.breaker_open_ms);
+    if (up_.exchange(false)) log_event(LogLevel::warn, "circuit_open", {{"member", member_->id}});
     metrics_->up->Set(0);
   }
 
   bool breaker_open() const {
-    return consecutive_failures_ >= member_.delivery.breaker_failures && Clock::now() < open_until_;
+    return consecutive_failures_ >= member_->delivery.breaker_failures && Clock::now() < open_until_;
   }
 
   asio::awaitable<void> sleep_until(Clock::time_point t) {
@@ -223,9 +246,11 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   asio::strand<asio::io_context::executor_type> strand_;
   asio::steady_timer timer_;
   GatewayContext& ctx_;
-  const MemberConfig& member_;
-  MemberMetrics* metrics_;
-  PushClient client_;
+  std::shared_ptr<const GatewayConfig> config_;  // keeps member_ alive
+  const MemberConfig* member_ = nullptr;
+  MemberMetrics* metrics_ = nullptr;
+  std::unique_ptr<PushClient> client_;
+  std::optional<PushTarget> next_;  // a reload's settings, taken before the next pass
   std::mt19937_64 rng_;
   std::map<int64_t, bool> recording_;  // seq -> final (true) or retry (false), commit pending
   int consecutive_failures_ = 0;
@@ -235,39 +260,75 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   bool stopping_ = false;
 };
 
-PushRelay::PushRelay(asio::io_context& ioc, GatewayContext& ctx) : ioc_(ioc), ctx_(ctx) {}
+PushRelay::PushRelay(asio::io_context& ioc, GatewayContext& ctx)
+    : ioc_(ioc), ctx_(ctx), workers_(std::make_shared<const Workers>()) {}
 
 PushRelay::~PushRelay() { stop(); }
 
-bool PushRelay::start(std::string* error) {
-  for (const auto& m : ctx_.config->members) {
+std::optional<RelayPlan> PushRelay::plan(std::shared_ptr<const GatewayConfig> config, std::string* error) const {
+  RelayPlan plan;
+  for (const auto& m : config->members) {
     if (m.delivery.mode != DeliveryMode::push) continue;
     auto endpoint = parse_https_endpoint(m.delivery.endpoint);
     if (!endpoint) {
       *error = "member " + m.id + ": delivery.endpoint is not an https URL";
-      return false;
+      return std::nullopt;
     }
-    auto tls = tls::make_client_context(ctx_.config->tls, m.delivery.ca, error);
-    if (!tls) return false;
-    auto worker = std::make_shared<MemberWorker>(ioc_, ctx_, m, std::move(tls), std::move(*endpoint));
-    workers_[m.id] = worker;
-    worker->start();
+    auto tls = tls::make_client_context(config->tls, m.delivery.ca, error);
+    if (!tls) return std::nullopt;
+    plan.targets.push_back({config, m.id, std::move(tls), std::move(*endpoint)});
   }
+  return plan;
+}
+
+void PushRelay::apply(RelayPlan plan) {
+  std::lock_guard lock(apply_mu_);
+  auto next = std::make_shared<Workers>();
+  auto current = workers_.load();
+  for (auto& t : plan.targets) {
+    std::string id = t.member;
+    if (auto it = current->find(id); it != current->end()) {
+      it->second->reconfigure(std::move(t));
+      (*next)[id] = it->second;
+      continue;
+    }
+    auto worker = std::make_shared<MemberWorker>(ioc_, ctx_, std::move(t));
+    (*next)[id] = worker;
+    if (started_) worker->start();
+  }
+  for (const auto& [id, w] : *current)
+    if (!next->count(id)) {
+      log_event(LogLevel::info, "relay_worker_stopped", {{"member", id}});
+      w->stop();  // no longer a push member: its pending rows wait in the store
+    }
+  workers_.store(std::move(next));
+}
+
+bool PushRelay::start(std::shared_ptr<const GatewayConfig> config, std::string* error) {
+  auto p = plan(std::move(config), error);
+  if (!p) return false;
+  apply(std::move(*p));
+  std::lock_guard lock(apply_mu_);
+  started_ = true;
+  for (const auto& [id, w] : *workers_.load()) w->start();
   return true;
 }
 
 void PushRelay::stop() {
-  for (auto& [id, w] : workers_) w->stop();
+  std::lock_guard lock(apply_mu_);
+  for (const auto& [id, w] : *workers_.load()) w->stop();
 }
 
 void PushRelay::wake(const std::string& member) {
-  auto it = workers_.find(member);
-  if (it != workers_.end()) it->second->wake();
+  auto workers = workers_.load();
+  auto it = workers->find(member);
+  if (it != workers->end()) it->second->wake();
 }
 
 bool PushRelay::member_up(const std::string& member) const {
-  auto it = workers_.find(member);
-  return it == workers_.end() || it->second->up();
+  auto workers = workers_.load();
+  auto it = workers->find(member);
+  return it == workers->end() || it->second->up();
 }
 
 }  // namespace sixlink

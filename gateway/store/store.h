@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gateway/config/config.h"
@@ -32,6 +33,21 @@ struct AuditEntry {
   std::string detail_json;  // JSON object text; never personal data
 };
 
+// A case.* message's effect on the shared case registry (DESIGN §3; gateway/cases/),
+// taken from the envelope by the partner API and checked by the writer against the
+// registry's current row inside the transaction that stores the message.
+struct CaseEvent {
+  std::string case_id, link, kind;  // kind: case.open | case.update | case.transfer | case.close
+  std::string actor;                // the message's (authenticated) source
+  std::string status;               // body.status; empty = absent
+  std::string lead, lead_unit;      // body.lead.jurisdiction / .unit; empty = absent
+  std::optional<int64_t> deadline_ms = {};  // body.deadline
+  std::optional<std::string> closure_criteria = {}, title = {}, category = {};
+  std::string region_code;              // body.location.region_code, else the first region code
+  std::string note;                     // body.note
+  std::vector<std::string> recipients;  // become parties of the case
+};
+
 struct IngestRecord {
   std::string source, id, link, kind, classification;
   std::string case_id, patrol_id;  // empty = none
@@ -47,9 +63,18 @@ struct IngestRecord {
   AuditEntry audit;
   std::vector<AuditEntry> more_audit;  // e.g. one "message.redacted" entry per redacted view
   int64_t accepted_at_ms = 0;
+  std::optional<CaseEvent> case_event = {};  // set for case.* messages
 };
 
-enum class IngestStatus { accepted, duplicate, conflict, failed };
+// illegal_transition: the case event is not allowed in the case's current state (nothing
+// was written); IngestResult::refusal says why.
+enum class IngestStatus { accepted, duplicate, conflict, failed, illegal_transition };
+
+struct CaseRefusal {
+  std::string state;    // the case's current state ("none" if never opened; empty = not told)
+  std::string field;    // the envelope field to blame, e.g. "body.status"
+  std::string message;
+};
 
 struct DeliveryRef {
   int64_t seq = 0;
@@ -63,6 +88,7 @@ struct IngestResult {
   std::string response_json;
   std::vector<DeliveryRef> deliveries;  // accepted only: the rows created
   std::string error;                    // failed only
+  CaseRefusal refusal = {};             // illegal_transition only
 };
 
 // A delivery that is not final yet (queued, retrying or inbox), with its message in the
@@ -118,6 +144,77 @@ struct AuditVerification {
   std::string reason;
 };
 
+// ---- The shared case registry (gateway/cases/README.md). Times are epoch milliseconds;
+// a "day" is a calendar day in Beijing time (UTC+8), counted from 1970-01-01.
+
+struct CaseRecord {
+  std::string case_id, link, origin, lead, lead_unit, status;
+  std::string title, category, region_code, closure_criteria;
+  int64_t opened_at_ms = 0;
+  int64_t updated_at_ms = 0;
+  std::optional<int64_t> deadline_ms = {};
+  std::optional<int64_t> closed_at_ms = {};
+};
+
+struct CaseHistoryEntry {
+  int64_t seq = 0;
+  int64_t at_ms = 0;
+  std::string actor, kind, from_state, to_state, lead, note;
+  std::string message_source, message_id;
+};
+
+struct CaseDetail {
+  CaseRecord record;
+  std::vector<CaseHistoryEntry> history;  // in order
+  std::vector<std::string> parties;       // member ids, sorted
+  std::string open_envelope_json;         // the case.open message as accepted
+};
+
+struct CaseListQuery {
+  std::string member;         // only cases this member is party to; empty = all
+  bool overdue_only = false;  // open past its deadline at now_ms
+  std::string link, status;   // filters; empty = any
+  std::string after;          // case_id cursor: cases after it, in case_id order
+  int limit = 100;
+  int64_t now_ms = 0;
+};
+
+// Counts of one (link, lead) group; lead "" = every lead of the link, link "" = all.
+struct CaseGroupStats {
+  std::string link, lead;
+  int64_t opened = 0;                // opened in the period (counted for the lead at opening)
+  int64_t closed = 0;                // closed in the period (for the lead that closed it)
+  int64_t closed_with_deadline = 0;  // of those, the ones that had a deadline
+  int64_t closed_on_time = 0;        // of those, closed at or before it
+  int64_t open_now = 0;              // not closed or rejected, now
+  int64_t overdue = 0;               // open now and past the deadline
+  std::optional<double> median_days_to_close = {};  // of the cases closed in the period
+  std::map<std::string, int64_t> by_status = {};    // every case, by its current status
+};
+
+struct CaseReportQuery {
+  int64_t from_day = 0, to_day = 0;  // inclusive
+  int64_t now_ms = 0;
+  std::string member;  // the overdue list holds only this member's cases; empty = all
+  int overdue_limit = 200;
+};
+
+struct CaseDayCounts {
+  int64_t day = 0;
+  int64_t opened = 0, closed = 0;
+};
+
+struct CaseReportData {
+  std::vector<CaseGroupStats> groups;       // every (link, lead) with data, sorted
+  std::vector<CaseGroupStats> link_totals;  // lead "", per link with data
+  CaseGroupStats overall;                   // link "", lead ""
+  std::vector<CaseDayCounts> days;          // days of the period with openings or closings
+  std::map<std::string, int64_t> alerts_by_source;    // info_sharing/alert in the period
+  std::map<std::string, int64_t> incidents_by_line;   // patrol.incident by border_line
+  int64_t overdue_listed_total = 0;         // overdue cases the list could show (member's)
+  std::vector<CaseRecord> overdue;          // most overdue first, at most overdue_limit
+};
+
 struct StoreOptions {
   std::string path;  // SQLite file
   Durability durability = Durability::full;
@@ -153,6 +250,15 @@ class Store {
   virtual std::map<std::string, int64_t> queue_depths() = 0;        // non-final, per member
   virtual std::map<std::string, int64_t> dead_letter_counts() = 0;  // per member
   virtual AuditVerification verify_audit() = 0;
+  // The case registry. Case reads have their own connection: a long report never holds
+  // up the relay's reads.
+  virtual std::optional<CaseDetail> case_detail(const std::string& case_id) = 0;
+  virtual std::vector<CaseRecord> cases(const CaseListQuery& query) = 0;
+  virtual bool is_case_party(const std::string& case_id, const std::string& member) = 0;
+  // Open cases past their deadline at now_ms, per (link, lead).
+  virtual std::map<std::pair<std::string, std::string>, int64_t> overdue_case_counts(
+      int64_t now_ms) = 0;
+  virtual CaseReportData case_report(const CaseReportQuery& query) = 0;
   // Readiness: a write transaction can commit now.
   virtual bool writable() = 0;
 

@@ -102,6 +102,21 @@ std::string Federation::write_config(uint16_t partner_port, uint16_t admin_port)
   return config_path;
 }
 
+int Federation::reload_loop(std::chrono::milliseconds duration, const std::function<void(int)>& write_version,
+                            std::string* failure) {
+  int reloads = 0;
+  failure->clear();
+  auto end = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < end) {
+    write_version(reloads);
+    HttpResult r = admin("POST", "/admin/reload");
+    if (r.status != 200 && failure->empty()) *failure = std::to_string(r.status) + " " + r.body;
+    ++reloads;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return reloads;
+}
+
 void Federation::start_gateway() {
   write_config();
   ConfigLoadResult r = load_config(config_path);
@@ -131,7 +146,7 @@ void Federation::spawn_gateway() {
     FILE* f = std::freopen(log.c_str(), "a", stderr);
     (void)f;
     execl(SIXLINK_GATEWAY_BINARY, "sixlink-gateway", "serve", "--config", config_path.c_str(),
-          "--log-level", "warn", static_cast<char*>(nullptr));
+          "--log-level", options.log_level.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

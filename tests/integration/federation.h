@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,8 @@ struct FederationOptions {
   std::map<std::string, std::string> adapters;
   // Policy file body; empty = every member may send and receive every link.
   std::string policy_yaml;
+  // --log-level of a spawned gateway (its stderr goes to dir/gateway.log).
+  std::string log_level = "warn";
 };
 
 class Federation {
@@ -63,6 +66,11 @@ class Federation {
   HttpResult admin(const std::string& method, const std::string& target, const std::string& body = "");
   // The value of one sample in /metrics (exact series text before the value), or -1.
   double metric(const std::string& series);
+  // Reloads through POST /admin/reload for `duration`, calling write_version(n) before
+  // the n-th reload (n = 0, 1, ...). Returns how many reloads ran; *failure holds the
+  // first one not answered 200 ("" when all were).
+  int reload_loop(std::chrono::milliseconds duration, const std::function<void(int)>& write_version,
+                  std::string* failure);
   // Polls metric(series) until it is at least `at_least` (counters bumped by another
   // thread after the client already saw the outcome); returns the last value read.
   double wait_metric(const std::string& series, double at_least,

@@ -73,7 +73,80 @@ CREATE TABLE writer_probe(id INTEGER PRIMARY KEY CHECK(id = 1), at_ms INTEGER NO
 // recipient by the policy); NULL means the message's stored envelope.
 constexpr const char* kVersion2 = "ALTER TABLE deliveries ADD COLUMN envelope TEXT";
 
-constexpr std::array kMigrations{Migration{1, kVersion1}, Migration{2, kVersion2}};
+// Version 3: the shared case registry (gateway/cases/README.md), maintained by the
+// writer in the transaction that stores each case.* message.
+// - cases: one row per case_id; case_events: its history; case_parties: who may see it.
+// - case_daily and case_status_counts are aggregates kept in the same transaction, so
+//   the joint-meeting report reads a few hundred rows, however many cases there are.
+// - cases_active (partial, non-final cases by deadline) serves the overdue gauge and
+//   list; cases_closed (covering) the median time to close over a period. Queries must
+//   repeat the partial indexes' WHERE terms verbatim to use them.
+// - messages_link_time: alerts per partner and patrol incidents over a period.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE cases(
+  case_id TEXT PRIMARY KEY,
+  link TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  lead TEXT NOT NULL,
+  lead_unit TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL CHECK(status IN
+    ('open', 'accepted', 'in_progress', 'resolved', 'closed', 'rejected', 'transferred')),
+  title TEXT NOT NULL DEFAULT '',
+  category TEXT NOT NULL DEFAULT '',
+  region_code TEXT NOT NULL DEFAULT '',
+  closure_criteria TEXT NOT NULL DEFAULT '',
+  opened_at_ms INTEGER NOT NULL,
+  deadline_ms INTEGER,
+  closed_at_ms INTEGER,
+  updated_at_ms INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL,
+  open_message_rowid INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX cases_active ON cases(deadline_ms, link, lead)
+  WHERE status NOT IN ('closed', 'rejected');
+CREATE INDEX cases_closed ON cases(closed_at_ms, link, lead, opened_at_ms)
+  WHERE status = 'closed';
+
+CREATE TABLE case_events(
+  case_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  lead TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT '',
+  message_rowid INTEGER NOT NULL,
+  PRIMARY KEY(case_id, seq)) WITHOUT ROWID;
+
+CREATE TABLE case_parties(
+  case_id TEXT NOT NULL,
+  member TEXT NOT NULL,
+  PRIMARY KEY(case_id, member)) WITHOUT ROWID;
+CREATE INDEX case_parties_member ON case_parties(member, case_id);
+
+CREATE TABLE case_daily(
+  link TEXT NOT NULL,
+  lead TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  opened INTEGER NOT NULL DEFAULT 0,
+  closed INTEGER NOT NULL DEFAULT 0,
+  closed_with_deadline INTEGER NOT NULL DEFAULT 0,
+  closed_on_time INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(day, link, lead)) WITHOUT ROWID;
+
+CREATE TABLE case_status_counts(
+  link TEXT NOT NULL,
+  lead TEXT NOT NULL,
+  status TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY(link, lead, status)) WITHOUT ROWID;
+
+CREATE INDEX messages_link_time ON messages(link, kind, accepted_at_ms, source);
+)sql";
+
+constexpr std::array kMigrations{Migration{1, kVersion1}, Migration{2, kVersion2},
+                                 Migration{3, kVersion3}};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations("

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "gateway/store/sqlite/audit_chain.h"
+#include "gateway/store/sqlite/case_reader.h"
 #include "gateway/store/sqlite/group_commit_writer.h"
 #include "gateway/store/sqlite/schema.h"
 #include "gateway/store/sqlite/store_reader.h"
@@ -18,6 +19,7 @@ namespace sixlink::store {
 namespace {
 
 using sqlite::GroupCommitWriter;
+using sqlite::CaseReader;
 using sqlite::StoreReader;
 
 // How long writable() waits for its probe to commit before calling the store unready.
@@ -26,8 +28,11 @@ constexpr std::chrono::seconds kProbeTimeout{2};
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<GroupCommitWriter> writer,
-              std::unique_ptr<StoreReader> reader)
-      : path_(std::move(path)), writer_(std::move(writer)), reader_(std::move(reader)) {}
+              std::unique_ptr<StoreReader> reader, std::unique_ptr<CaseReader> cases)
+      : path_(std::move(path)),
+        writer_(std::move(writer)),
+        reader_(std::move(reader)),
+        cases_(std::move(cases)) {}
   ~SqliteStore() override { close(); }
 
   void ingest(IngestRecord record, std::function<void(IngestResult)> done) override {
@@ -65,9 +70,27 @@ class SqliteStore final : public Store {
   AuditVerification verify_audit() override;
   bool writable() override;
 
+  std::optional<CaseDetail> case_detail(const std::string& case_id) override {
+    return guarded([&] { return cases_->detail(case_id); });
+  }
+  std::vector<CaseRecord> cases(const CaseListQuery& query) override {
+    return guarded([&] { return cases_->list(query); });
+  }
+  bool is_case_party(const std::string& case_id, const std::string& member) override {
+    return guarded([&] { return cases_->is_party(case_id, member); });
+  }
+  std::map<std::pair<std::string, std::string>, int64_t> overdue_case_counts(
+      int64_t now_ms) override {
+    return guarded([&] { return cases_->overdue_counts(now_ms); });
+  }
+  CaseReportData case_report(const CaseReportQuery& query) override {
+    return guarded([&] { return cases_->report(query); });
+  }
+
   void close() override {
     writer_->stop();
     reader_->close();
+    cases_->close();
   }
 
  private:
@@ -84,6 +107,7 @@ class SqliteStore final : public Store {
   const std::string path_;
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<StoreReader> reader_;
+  std::unique_ptr<CaseReader> cases_;
 };
 
 AuditVerification SqliteStore::verify_audit() {
@@ -141,8 +165,11 @@ std::unique_ptr<Store> open_sqlite_store(const StoreOptions& options, std::strin
     if (!writer) return nullptr;
     auto reader = StoreReader::open(options.path, error);
     if (!reader) return nullptr;
+    auto cases = CaseReader::open(options.path, error);
+    if (!cases) return nullptr;
     writer->start();
-    return std::make_unique<SqliteStore>(options.path, std::move(writer), std::move(reader));
+    return std::make_unique<SqliteStore>(options.path, std::move(writer), std::move(reader),
+                                         std::move(cases));
   } catch (const std::exception& e) {
     *error = std::string("cannot open the store: ") + e.what();
     return nullptr;

@@ -103,7 +103,8 @@ bool WriteApplier::prepare_all(std::string* error) {
          mark_delivered_.prepare(db_, kMarkDelivered, error) &&
          mark_retrying_.prepare(db_, kMarkRetrying, error) &&
          mark_dead_.prepare(db_, kMarkDead, error) && ack_inbox_.prepare(db_, kAckInbox, error) &&
-         replay_.prepare(db_, kReplay, error) && probe_.prepare(db_, kProbe, error);
+         replay_.prepare(db_, kReplay, error) && probe_.prepare(db_, kProbe, error) &&
+         cases_.prepare(db_, error);
 }
 
 bool WriteApplier::load_tail(std::string* error) {
@@ -155,10 +156,15 @@ bool WriteApplier::apply_ingest(IngestWrite& write, int64_t now_ms, std::string*
     }
     if (rc != SQLITE_DONE) return fail("looking up the message", error);
   }
+  // Checked after the idempotency key, so a resend of an applied event still answers 200.
+  cases::Transition transition;
+  if (!check_case(write, &transition, error)) return false;
+  if (write.result.status == IngestStatus::illegal_transition) return true;  // nothing written
   std::string response = response_body(record);
   int64_t rowid = 0;
   if (!insert_message(record, response, &rowid, error) ||
-      !insert_deliveries(write, rowid, now_ms, error)) {
+      !insert_deliveries(write, rowid, now_ms, error) ||
+      !apply_case(write, transition, rowid, now_ms, error)) {
     return false;
   }
   const AuditEntry& audit = record.audit;
@@ -215,6 +221,30 @@ bool WriteApplier::insert_deliveries(IngestWrite& write, int64_t rowid, int64_t 
         DeliveryRef{sqlite3_last_insert_rowid(db_), recipients[i].member, recipients[i].mode});
   }
   return true;
+}
+
+bool WriteApplier::check_case(IngestWrite& write, cases::Transition* decision,
+                              std::string* error) {
+  if (!write.record.case_event) return true;
+  if (!cases_.decide(*write.record.case_event, decision, error)) return false;
+  if (!decision->legal) {
+    write.result.status = IngestStatus::illegal_transition;
+    write.result.refusal = decision->refusal;
+  }
+  return true;
+}
+
+bool WriteApplier::apply_case(const IngestWrite& write, const cases::Transition& decision,
+                              int64_t rowid, int64_t now_ms, std::string* error) {
+  const IngestRecord& record = write.record;
+  if (!record.case_event) return true;
+  const CaseEvent& event = *record.case_event;
+  const int64_t at_ms = record.accepted_at_ms > 0 ? record.accepted_at_ms : now_ms;
+  if (!cases_.apply(event, decision, rowid, at_ms, error)) return false;
+  std::string text = detail({{"case_id", event.case_id}, {"kind", event.kind},
+                             {"to", decision.to_state}, {"lead", decision.new_lead}});
+  return append_audit(event.actor, "case.event", record.source + "/" + record.id, text, now_ms,
+                      error);
 }
 
 // ---------------------------------------------------------------- outcomes

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "gateway/store/sqlite/audit_chain.h"
+#include "gateway/store/sqlite/case_applier.h"
 #include "gateway/store/sqlite/statement.h"
 #include "gateway/store/sqlite/writes.h"
 
@@ -45,6 +46,11 @@ class WriteApplier {
   bool insert_message(const IngestRecord& record, const std::string& response, int64_t* rowid,
                       std::string* error);
   bool insert_deliveries(IngestWrite& write, int64_t rowid, int64_t now_ms, std::string* error);
+  // The case registry's part of an ingest (case.* messages): the transition check
+  // before anything is written, and its effect once the message row exists.
+  bool check_case(IngestWrite& write, cases::Transition* decision, std::string* error);
+  bool apply_case(const IngestWrite& write, const cases::Transition& decision, int64_t rowid,
+                  int64_t now_ms, std::string* error);
   bool apply_outcomes(OutcomesWrite& write, int64_t now_ms, std::string* error);
   bool apply_outcome(const DeliveryOutcome& outcome, int64_t now_ms, std::string* error);
   bool dead_letter(const DeliveryOutcome& outcome, int64_t now_ms, std::string* error);
@@ -71,6 +77,7 @@ class WriteApplier {
   Statement ack_inbox_;
   Statement replay_;
   Statement probe_;
+  CaseApplier cases_;
 };
 
 }  // namespace sixlink::store::sqlite
