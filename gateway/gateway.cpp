@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <sstream>
@@ -43,6 +44,7 @@ struct Gateway::Impl {
   std::unique_ptr<PartnerApi> partner_api;
   std::unique_ptr<AdminApi> admin_api;
   std::atomic<std::shared_ptr<tls::Context>> server_tls;
+  std::atomic<int64_t> server_cert_not_after{0};  // of the certificate server_tls holds
   std::unique_ptr<net::Acceptor> partner;
   std::unique_ptr<net::Acceptor> admin;
   std::vector<std::thread> threads;
@@ -147,6 +149,7 @@ bool Gateway::start(std::string* error) {
   auto server_tls = tls::make_server_context(d.config->tls, error);
   if (!server_tls) return false;
   d.server_tls = server_tls;
+  d.server_cert_not_after = tls::not_after_of_file(d.config->tls.cert).value_or(0);
   d.relay = std::make_unique<PushRelay>(d.ioc, d.ctx);
   d.ctx.runtime = std::make_shared<const Runtime>(Runtime{d.config, policy.policy});
   d.ctx.store = d.store.get();
@@ -157,7 +160,11 @@ bool Gateway::start(std::string* error) {
   d.partner_api = std::make_unique<PartnerApi>(d.ctx);
   d.admin_api = std::make_unique<AdminApi>(
       d.ctx, AdminHooks{[&d] { return d.partner && d.partner->listening(); },
-                        [&d] { return d.server_tls.load() != nullptr; }, [&d] { d.refresh_gauges(); },
+                        [&d] {
+                          return d.server_tls.load() != nullptr &&
+                                 d.server_cert_not_after.load() > static_cast<int64_t>(std::time(nullptr));
+                        },
+                        [&d] { d.refresh_gauges(); },
                         [this] { return reload(); }});
   if (!d.relay->start(d.config, error) || !d.start_listeners(error)) return false;
   for (int i = 0; i < d.config->threads; ++i) d.threads.emplace_back([&d] { d.ioc.run(); });
@@ -236,6 +243,7 @@ std::vector<ConfigError> Gateway::reload() {
   d.rate_limiter->add_members(member_ids(*config));
   d.ctx.runtime = std::make_shared<const Runtime>(Runtime{config, policy.policy});
   d.server_tls = server_tls;
+  d.server_cert_not_after = tls::not_after_of_file(config->tls.cert).value_or(0);
   d.relay->apply(std::move(*relay_plan));
   if (d.partner) d.partner->set_max_connections(config->limits.max_connections);
   log_event(LogLevel::info, "reloaded",

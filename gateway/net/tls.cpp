@@ -138,13 +138,19 @@ int64_t not_after_epoch(const X509* cert) {
   return static_cast<int64_t>(timegm(&t));
 }
 
-std::optional<double> seconds_until_expiry(const std::string& pem_file) {
+std::optional<int64_t> not_after_of_file(const std::string& pem_file) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(pem_file.c_str(), "r"), &std::fclose);
   X509* cert = f ? PEM_read_X509(f.get(), nullptr, nullptr, nullptr) : nullptr;
   if (!cert) return std::nullopt;
   int64_t not_after = not_after_epoch(cert);
   X509_free(cert);
-  return static_cast<double>(not_after - static_cast<int64_t>(std::time(nullptr)));
+  return not_after;
+}
+
+std::optional<double> seconds_until_expiry(const std::string& pem_file) {
+  auto not_after = not_after_of_file(pem_file);
+  if (!not_after) return std::nullopt;
+  return static_cast<double>(*not_after - static_cast<int64_t>(std::time(nullptr)));
 }
 
 }  // namespace sixlink::tls

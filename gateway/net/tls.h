@@ -7,6 +7,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ const MemberConfig* member_for_certificate(const GatewayConfig& config, X509* ce
 
 // notAfter of a certificate as seconds since the epoch (0 when unreadable).
 int64_t not_after_epoch(const X509* cert);
+
+// notAfter of the first certificate in a PEM file; nullopt if unreadable.
+std::optional<int64_t> not_after_of_file(const std::string& pem_file);
 
 // Seconds from now until notAfter of the first certificate in a PEM file; nullopt if unreadable.
 std::optional<double> seconds_until_expiry(const std::string& pem_file);
