@@ -6,7 +6,7 @@
 namespace sixlink {
 
 boost::asio::awaitable<void> run_admin_session(boost::asio::ip::tcp::socket socket,
-                                               const Limits& limits, AdminApi& api) {
+                                               Limits limits, AdminApi& api) {
   net::beast::tcp_stream stream(std::move(socket));
   net::beast::flat_buffer buffer;
   net::RequestHandler handler = [&api](HttpRequest req, Respond respond) {

@@ -1,5 +1,6 @@
 // One admin connection (plain HTTP on the loopback admin listener): the request loop
-// handing each request to the admin API.
+// handing each request to the admin API. `limits` is a copy: a reload may replace the
+// configuration it came from while the session runs.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -10,6 +11,6 @@
 namespace sixlink {
 
 boost::asio::awaitable<void> run_admin_session(boost::asio::ip::tcp::socket socket,
-                                               const Limits& limits, AdminApi& api);
+                                               Limits limits, AdminApi& api);
 
 }  // namespace sixlink
