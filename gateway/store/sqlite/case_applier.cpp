@@ -26,6 +26,10 @@ constexpr const char* kInsertEvent =
     "message_rowid) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr const char* kInsertParty =
     "INSERT OR IGNORE INTO case_parties(case_id, member) VALUES(?1, ?2)";
+// Every party row carries the case's deadline and openness (case_parties_overdue).
+constexpr const char* kSyncParties =
+    "UPDATE case_parties SET active = ?2, deadline_ms = ?3 WHERE case_id = ?1 "
+    "AND (active IS NOT ?2 OR deadline_ms IS NOT ?3)";
 constexpr const char* kDaily =
     "INSERT INTO case_daily(link, lead, day, opened, closed, closed_with_deadline, "
     "closed_on_time) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(day, link, lead) DO UPDATE "
@@ -80,7 +84,8 @@ bool CaseApplier::prepare(sqlite3* db, std::string* error) {
          insert_case_.prepare(db, kInsertCase, error) &&
          update_case_.prepare(db, kUpdateCase, error) &&
          insert_event_.prepare(db, kInsertEvent, error) &&
-         insert_party_.prepare(db, kInsertParty, error) && daily_.prepare(db, kDaily, error) &&
+         insert_party_.prepare(db, kInsertParty, error) &&
+         sync_parties_.prepare(db, kSyncParties, error) && daily_.prepare(db, kDaily, error) &&
          status_.prepare(db, kStatus, error);
 }
 
@@ -152,6 +157,7 @@ bool CaseApplier::apply(const CaseEvent& event, const cases::Transition& decisio
   }
   for (const auto& r : event.recipients)
     if (!add_party(row.case_id, r, error)) return false;
+  if (!sync_parties(row, error)) return false;
   const bool opened = !current_, closed = decision.to_state == cases::kClosed;
   if ((opened || closed) && !add_daily(row, cases::beijing_day(at_ms), opened, closed, error))
     return false;
@@ -212,6 +218,14 @@ bool CaseApplier::add_party(const std::string& case_id, const std::string& membe
   insert_party_.bind(1, case_id);
   insert_party_.bind(2, member);
   return insert_party_.run() || fail("recording a party of the case", error);
+}
+
+bool CaseApplier::sync_parties(const CaseRecord& row, std::string* error) {
+  StatementScope scope(sync_parties_);
+  sync_parties_.bind(1, row.case_id);
+  sync_parties_.bind(2, int64_t{!cases::is_final_state(row.status)});
+  bind_optional(sync_parties_, 3, row.deadline_ms);
+  return sync_parties_.run() || fail("updating the case's parties", error);
 }
 
 bool CaseApplier::add_daily(const CaseRecord& row, int64_t day, bool opened, bool closed,

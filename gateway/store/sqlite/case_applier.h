@@ -37,6 +37,7 @@ class CaseApplier {
   bool add_event(const CaseEvent& event, const std::string& from, const CaseRecord& row,
                  int64_t message_rowid, int64_t at_ms, std::string* error);
   bool add_party(const std::string& case_id, const std::string& member, std::string* error);
+  bool sync_parties(const CaseRecord& row, std::string* error);
   bool add_daily(const CaseRecord& row, int64_t day, bool opened, bool closed, std::string* error);
   bool add_status(const std::string& link, const std::string& lead, const std::string& status,
                   int64_t delta, std::string* error);
@@ -46,8 +47,8 @@ class CaseApplier {
   // The row decide() loaded, for apply() to change.
   std::optional<CaseRecord> current_;
   int64_t last_seq_ = 0;
-  Statement load_, party_, insert_case_, update_case_, insert_event_, insert_party_, daily_,
-      status_;
+  Statement load_, party_, insert_case_, update_case_, insert_event_, insert_party_,
+      sync_parties_, daily_, status_;
 };
 
 }  // namespace sixlink::store::sqlite

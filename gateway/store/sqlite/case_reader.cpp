@@ -15,12 +15,15 @@ namespace sixlink::store::sqlite {
   "c.region_code, c.closure_criteria, c.opened_at_ms, c.deadline_ms, c.closed_at_ms, "         \
   "c.updated_at_ms"
 
+// Counted by the caller: a GROUP BY here would sort every overdue row first.
 const char* const kOverdueCountsSql =
-    "SELECT link, lead, COUNT(*) FROM cases WHERE " SIXLINK_ACTIVE
-    " AND deadline_ms < ?1 GROUP BY link, lead";
+    "SELECT link, lead FROM cases WHERE " SIXLINK_ACTIVE " AND deadline_ms < ?1";
 const char* const kClosedDurationsSql =
     "SELECT link, lead, closed_at_ms - opened_at_ms FROM cases "
     "WHERE status = 'closed' AND closed_at_ms BETWEEN ?1 AND ?2";
+// A member's overdue cases: one range of case_parties_overdue (its WHERE term repeated).
+const char* const kOverdueMemberCountSql =
+    "SELECT COUNT(*) FROM case_parties WHERE member = ?2 AND active = 1 AND deadline_ms < ?1";
 
 namespace {
 
@@ -62,11 +65,9 @@ constexpr const char* kOverdueAll = "SELECT " SIXLINK_CASE_COLUMNS " FROM cases 
                                     " AND c.deadline_ms < ?1 ORDER BY c.deadline_ms, c.case_id LIMIT ?2";
 constexpr const char* kOverdueMember =
     "SELECT " SIXLINK_CASE_COLUMNS
-    " FROM cases c JOIN case_parties p ON p.case_id = c.case_id AND p.member = ?3 WHERE c." SIXLINK_ACTIVE
-    " AND c.deadline_ms < ?1 ORDER BY c.deadline_ms, c.case_id LIMIT ?2";
-constexpr const char* kOverdueMemberCount =
-    "SELECT COUNT(*) FROM cases c JOIN case_parties p ON p.case_id = c.case_id AND p.member = ?2 "
-    "WHERE c." SIXLINK_ACTIVE " AND c.deadline_ms < ?1";
+    " FROM case_parties p CROSS JOIN cases c ON c.case_id = p.case_id WHERE p.member = ?3 "
+    "AND p.active = 1 AND p.deadline_ms < ?1 ORDER BY p.deadline_ms, p.case_id LIMIT ?2";
+
 
 #undef SIXLINK_LIST_FILTERS
 
@@ -148,7 +149,7 @@ bool CaseReader::prepare(std::string* error) {
          alerts_.prepare(db, kAlerts, error) && incidents_.prepare(db, kIncidents, error) &&
          overdue_all_.prepare(db, kOverdueAll, error) &&
          overdue_member_.prepare(db, kOverdueMember, error) &&
-         overdue_member_count_.prepare(db, kOverdueMemberCount, error);
+         overdue_member_count_.prepare(db, kOverdueMemberCountSql, error);
 }
 
 void CaseReader::close() {
@@ -254,8 +255,16 @@ std::map<std::pair<std::string, std::string>, int64_t> CaseReader::overdue_count
   std::map<std::pair<std::string, std::string>, int64_t> counts;
   StatementScope scope(overdue_counts_);
   overdue_counts_.bind(1, now_ms);
-  while (overdue_counts_.step() == SQLITE_ROW)
-    counts[{overdue_counts_.string_at(0), overdue_counts_.string_at(1)}] = overdue_counts_.int64_at(2);
+  std::string link, lead;
+  int64_t* count = nullptr;
+  while (overdue_counts_.step() == SQLITE_ROW) {
+    if (!count || overdue_counts_.text_at(0) != link || overdue_counts_.text_at(1) != lead) {
+      link = overdue_counts_.string_at(0);
+      lead = overdue_counts_.string_at(1);
+      count = &counts[{link, lead}];
+    }
+    ++*count;
+  }
   return counts;
 }
 

@@ -21,6 +21,7 @@ namespace sixlink::store::sqlite {
 // The overdue and median queries, shared with the tests that check their plans.
 extern const char* const kOverdueCountsSql;
 extern const char* const kClosedDurationsSql;
+extern const char* const kOverdueMemberCountSql;
 
 class CaseReader {
  public:

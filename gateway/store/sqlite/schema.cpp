@@ -75,7 +75,9 @@ constexpr const char* kVersion2 = "ALTER TABLE deliveries ADD COLUMN envelope TE
 
 // Version 3: the shared case registry (gateway/cases/README.md), maintained by the
 // writer in the transaction that stores each case.* message.
-// - cases: one row per case_id; case_events: its history; case_parties: who may see it.
+// - cases: one row per case_id; case_events: its history; case_parties: who may see it,
+//   with a copy of the case's deadline and whether it is still open, so that a member's
+//   overdue cases are one range of case_parties_overdue.
 // - case_daily and case_status_counts are aggregates kept in the same transaction, so
 //   the joint-meeting report reads a few hundred rows, however many cases there are.
 // - cases_active (partial, non-final cases by deadline) serves the overdue gauge and
@@ -101,9 +103,9 @@ CREATE TABLE cases(
   updated_at_ms INTEGER NOT NULL,
   last_seq INTEGER NOT NULL,
   open_message_rowid INTEGER NOT NULL) WITHOUT ROWID;
-CREATE INDEX cases_active ON cases(deadline_ms, link, lead)
+CREATE INDEX cases_active ON cases(deadline_ms, link, lead, status)
   WHERE status NOT IN ('closed', 'rejected');
-CREATE INDEX cases_closed ON cases(closed_at_ms, link, lead, opened_at_ms)
+CREATE INDEX cases_closed ON cases(closed_at_ms, link, lead, opened_at_ms, status)
   WHERE status = 'closed';
 
 CREATE TABLE case_events(
@@ -122,8 +124,12 @@ CREATE TABLE case_events(
 CREATE TABLE case_parties(
   case_id TEXT NOT NULL,
   member TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
+  deadline_ms INTEGER,
   PRIMARY KEY(case_id, member)) WITHOUT ROWID;
 CREATE INDEX case_parties_member ON case_parties(member, case_id);
+CREATE INDEX case_parties_overdue ON case_parties(member, deadline_ms, case_id, active)
+  WHERE active = 1;
 
 CREATE TABLE case_daily(
   link TEXT NOT NULL,
