@@ -103,11 +103,11 @@ std::string Federation::write_config(uint16_t partner_port, uint16_t admin_port)
 }
 
 int Federation::reload_loop(std::chrono::milliseconds duration, const std::function<void(int)>& write_version,
-                            std::string* failure) {
+                            std::string* failure, int min_reloads) {
   int reloads = 0;
   failure->clear();
   auto end = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < end) {
+  while (reloads < min_reloads || std::chrono::steady_clock::now() < end) {
     write_version(reloads);
     HttpResult r = admin("POST", "/admin/reload");
     if (r.status != 200 && failure->empty()) *failure = std::to_string(r.status) + " " + r.body;

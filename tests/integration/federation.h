@@ -66,11 +66,12 @@ class Federation {
   HttpResult admin(const std::string& method, const std::string& target, const std::string& body = "");
   // The value of one sample in /metrics (exact series text before the value), or -1.
   double metric(const std::string& series);
-  // Reloads through POST /admin/reload for `duration`, calling write_version(n) before
-  // the n-th reload (n = 0, 1, ...). Returns how many reloads ran; *failure holds the
-  // first one not answered 200 ("" when all were).
+  // Reloads through POST /admin/reload for at least `duration` and at least `min_reloads`
+  // times (a slow machine gets as many reloads, only later), calling write_version(n)
+  // before the n-th reload (n = 0, 1, ...). Returns how many reloads ran; *failure holds
+  // the first one not answered 200 ("" when all were).
   int reload_loop(std::chrono::milliseconds duration, const std::function<void(int)>& write_version,
-                  std::string* failure);
+                  std::string* failure, int min_reloads = 10);
   // Polls metric(series) until it is at least `at_least` (counters bumped by another
   // thread after the client already saw the outcome); returns the last value read.
   double wait_metric(const std::string& series, double at_least,
