@@ -36,7 +36,6 @@ struct GatewayContext {
   std::atomic<bool> draining{false};
 
   std::shared_ptr<const Runtime> current() const { return runtime.load(); }
-  std::shared_ptr<const Policy> current_policy() const { return runtime.load()->policy; }
 };
 
 }  // namespace sixlink

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -94,20 +95,24 @@ int check_config(const std::string& path) {
   return 0;
 }
 
+// The store of a configuration, for the commands that read it; reports why on stderr.
+std::unique_ptr<sixlink::store::Store> open_store(const sixlink::GatewayConfig& config) {
+  sixlink::store::StoreOptions so;
+  so.path = config.data_dir + "/sixlink.db";
+  so.durability = config.durability;
+  std::string error;
+  auto store = sixlink::store::open_sqlite_store(so, &error);
+  if (!store) std::cerr << "cannot open store: " << error << "\n";
+  return store;
+}
+
 int audit_verify(const std::vector<std::string>& args) {
   std::string path = option(args, "--config");
   if (path.empty()) return usage(std::cerr, 2);
   auto config = load_or_report(path);
   if (!config) return 1;
-  sixlink::store::StoreOptions so;
-  so.path = config->data_dir + "/sixlink.db";
-  so.durability = config->durability;
-  std::string error;
-  auto store = sixlink::store::open_sqlite_store(so, &error);
-  if (!store) {
-    std::cerr << "cannot open store: " << error << "\n";
-    return 1;
-  }
+  auto store = open_store(*config);
+  if (!store) return 1;
   auto v = store->verify_audit();
   if (v.ok) {
     std::cout << "audit chain ok: " << v.entries << " entries\n";
@@ -139,15 +144,8 @@ int report_cases(const std::vector<std::string>& args) {
   }
   auto config = load_or_report(path);
   if (!config) return 1;
-  sixlink::store::StoreOptions so;
-  so.path = config->data_dir + "/sixlink.db";
-  so.durability = config->durability;
-  std::string error;
-  auto store = sixlink::store::open_sqlite_store(so, &error);
-  if (!store) {
-    std::cerr << "cannot open store: " << error << "\n";
-    return 1;
-  }
+  auto store = open_store(*config);
+  if (!store) return 1;
   auto report = sixlink::reports::build_case_report(*store, *config, request);
   store->close();
   std::ofstream file(out, std::ios::binary | std::ios::trunc);

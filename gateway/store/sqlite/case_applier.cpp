@@ -2,14 +2,12 @@
 #include "gateway/store/sqlite/case_applier.h"
 
 #include "gateway/cases/case_time.h"
+#include "gateway/store/sqlite/case_reader.h"
 
 namespace sixlink::store::sqlite {
 namespace {
 
-constexpr const char* kLoad =
-    "SELECT link, origin, lead, lead_unit, status, title, category, region_code, "
-    "closure_criteria, opened_at_ms, deadline_ms, closed_at_ms, updated_at_ms, last_seq "
-    "FROM cases WHERE case_id = ?1";
+constexpr const char* kLoad = "SELECT " SIXLINK_CASE_COLUMNS ", c.last_seq FROM cases c WHERE c.case_id = ?1";
 constexpr const char* kParty = "SELECT 1 FROM case_parties WHERE case_id = ?1 AND member = ?2";
 constexpr const char* kInsertCase =
     "INSERT INTO cases(case_id, link, origin, lead, lead_unit, status, title, category, "
@@ -43,11 +41,6 @@ constexpr const char* kStatus =
 void bind_optional(Statement& s, int index, const std::optional<int64_t>& value) {
   if (value) s.bind(index, *value);
   else sqlite3_bind_null(s.get(), index);
-}
-
-std::optional<int64_t> optional_at(const Statement& s, int column) {
-  if (s.is_null(column)) return std::nullopt;
-  return s.int64_at(column);
 }
 
 // The row after a legal event: the lead's fields change only where the event says so.
@@ -102,22 +95,8 @@ bool CaseApplier::load(const std::string& case_id, std::string* error) {
   int rc = load_.step();
   if (rc == SQLITE_DONE) return true;
   if (rc != SQLITE_ROW) return fail("reading the case", error);
-  CaseRecord r;
-  r.case_id = case_id;
-  r.link = load_.string_at(0);
-  r.origin = load_.string_at(1);
-  r.lead = load_.string_at(2);
-  r.lead_unit = load_.string_at(3);
-  r.status = load_.string_at(4);
-  r.title = load_.string_at(5);
-  r.category = load_.string_at(6);
-  r.region_code = load_.string_at(7);
-  r.closure_criteria = load_.string_at(8);
-  r.opened_at_ms = load_.int64_at(9);
-  r.deadline_ms = optional_at(load_, 10);
-  r.closed_at_ms = optional_at(load_, 11);
-  r.updated_at_ms = load_.int64_at(12);
-  last_seq_ = load_.int64_at(13);
+  CaseRecord r = case_record_at(load_);
+  last_seq_ = load_.int64_at(kCaseColumnCount);
   current_ = std::move(r);
   return true;
 }

@@ -10,10 +10,6 @@ namespace sixlink::store::sqlite {
 
 // Spelled exactly as the cases_active index's WHERE term, so that the planner uses it.
 #define SIXLINK_ACTIVE "status NOT IN ('closed', 'rejected')"
-#define SIXLINK_CASE_COLUMNS                                                                  \
-  "c.case_id, c.link, c.origin, c.lead, c.lead_unit, c.status, c.title, c.category, "          \
-  "c.region_code, c.closure_criteria, c.opened_at_ms, c.deadline_ms, c.closed_at_ms, "         \
-  "c.updated_at_ms"
 
 // Counted by the caller: a GROUP BY here would sort every overdue row first.
 const char* const kOverdueCountsSql =
@@ -71,29 +67,6 @@ constexpr const char* kOverdueMember =
 
 #undef SIXLINK_LIST_FILTERS
 
-std::optional<int64_t> optional_at(const Statement& s, int column) {
-  if (s.is_null(column)) return std::nullopt;
-  return s.int64_at(column);
-}
-
-CaseRecord record_at(const Statement& s) {
-  CaseRecord r;
-  r.case_id = s.string_at(0);
-  r.link = s.string_at(1);
-  r.origin = s.string_at(2);
-  r.lead = s.string_at(3);
-  r.lead_unit = s.string_at(4);
-  r.status = s.string_at(5);
-  r.title = s.string_at(6);
-  r.category = s.string_at(7);
-  r.region_code = s.string_at(8);
-  r.closure_criteria = s.string_at(9);
-  r.opened_at_ms = s.int64_at(10);
-  r.deadline_ms = optional_at(s, 11);
-  r.closed_at_ms = optional_at(s, 12);
-  r.updated_at_ms = s.int64_at(13);
-  return r;
-}
 
 std::optional<double> median_days(std::vector<int64_t>& ms) {
   if (ms.empty()) return std::nullopt;
@@ -190,7 +163,7 @@ std::optional<CaseDetail> CaseReader::detail(const std::string& case_id) {
       case_.bind(1, case_id);
       if (case_.step() != SQLITE_ROW) return;
       out.emplace();
-      out->record = record_at(case_);
+      out->record = case_record_at(case_);
       open_rowid = case_.int64_at(14);
     }
     {
@@ -228,7 +201,7 @@ std::vector<CaseRecord> CaseReader::list(const CaseListQuery& q) {
     s.bind(5, int64_t{q.overdue_only});
     s.bind(6, q.now_ms);
     s.bind(7, static_cast<int64_t>(std::max(q.limit, 0)));
-    while (s.step() == SQLITE_ROW) rows.push_back(record_at(s));
+    while (s.step() == SQLITE_ROW) rows.push_back(case_record_at(s));
   });
   return rows;
 }
@@ -373,7 +346,7 @@ void CaseReader::add_overdue_list(const CaseReportQuery& q, CaseReportData* out)
     StatementScope scope(overdue_all_);
     overdue_all_.bind(1, q.now_ms);
     overdue_all_.bind(2, static_cast<int64_t>(q.overdue_limit));
-    while (overdue_all_.step() == SQLITE_ROW) out->overdue.push_back(record_at(overdue_all_));
+    while (overdue_all_.step() == SQLITE_ROW) out->overdue.push_back(case_record_at(overdue_all_));
     return;
   }
   {
@@ -387,10 +360,34 @@ void CaseReader::add_overdue_list(const CaseReportQuery& q, CaseReportData* out)
   overdue_member_.bind(1, q.now_ms);
   overdue_member_.bind(2, static_cast<int64_t>(q.overdue_limit));
   overdue_member_.bind(3, q.member);
-  while (overdue_member_.step() == SQLITE_ROW) out->overdue.push_back(record_at(overdue_member_));
+  while (overdue_member_.step() == SQLITE_ROW) out->overdue.push_back(case_record_at(overdue_member_));
 }
 
 #undef SIXLINK_ACTIVE
 #undef SIXLINK_CASE_COLUMNS
+
+static std::optional<int64_t> optional_at(const Statement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  return s.int64_at(column);
+}
+
+CaseRecord case_record_at(const Statement& s) {
+  CaseRecord r;
+  r.case_id = s.string_at(0);
+  r.link = s.string_at(1);
+  r.origin = s.string_at(2);
+  r.lead = s.string_at(3);
+  r.lead_unit = s.string_at(4);
+  r.status = s.string_at(5);
+  r.title = s.string_at(6);
+  r.category = s.string_at(7);
+  r.region_code = s.string_at(8);
+  r.closure_criteria = s.string_at(9);
+  r.opened_at_ms = s.int64_at(10);
+  r.deadline_ms = optional_at(s, 11);
+  r.closed_at_ms = optional_at(s, 12);
+  r.updated_at_ms = s.int64_at(13);
+  return r;
+}
 
 }  // namespace sixlink::store::sqlite

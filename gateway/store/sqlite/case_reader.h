@@ -18,6 +18,17 @@
 
 namespace sixlink::store::sqlite {
 
+// The columns of one case row, in the order case_record_at() reads them (alias "c").
+#define SIXLINK_CASE_COLUMNS                                                                  \
+  "c.case_id, c.link, c.origin, c.lead, c.lead_unit, c.status, c.title, c.category, "          \
+  "c.region_code, c.closure_criteria, c.opened_at_ms, c.deadline_ms, c.closed_at_ms, "         \
+  "c.updated_at_ms"
+// Number of SIXLINK_CASE_COLUMNS: a query's further columns start at this index.
+inline constexpr int kCaseColumnCount = 14;
+
+// A case row selected with SIXLINK_CASE_COLUMNS first (case reads and the applier's load).
+CaseRecord case_record_at(const Statement& s);
+
 // The overdue and median queries, shared with the tests that check their plans.
 extern const char* const kOverdueCountsSql;
 extern const char* const kClosedDurationsSql;
