@@ -35,6 +35,10 @@ class Adapter {
   virtual Result<Envelope> decode(const DecodeInput& input) const = 0;
   // A canonical envelope to the member's native form. Never fails for a valid envelope.
   virtual NativeDocument encode(const Envelope& envelope) const = 0;
+  // The native form of an envelope the store holds as canonical JSON text (to_json_text's
+  // output): parses it and encodes; nullopt when the text does not parse. The canonical
+  // adapter returns the text as it is (the relay's hot path: no parse, no re-encode).
+  virtual std::optional<NativeDocument> encode_stored(const std::string& canonical_json) const;
 };
 
 // "Sixlink-Recipients: jiading, kunshan" -> {"jiading", "kunshan"} (items trimmed, empty

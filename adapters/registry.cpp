@@ -26,6 +26,12 @@ const std::vector<std::unique_ptr<Adapter>>& registry() {
 
 }  // namespace
 
+std::optional<NativeDocument> Adapter::encode_stored(const std::string& canonical_json) const {
+  Result<Envelope> e = parse_envelope(canonical_json);
+  if (!e) return std::nullopt;
+  return encode(e.value());
+}
+
 const Adapter* find_adapter(std::string_view name) {
   for (const auto& a : registry())
     if (a->name() == name) return a.get();

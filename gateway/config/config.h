@@ -41,6 +41,9 @@ struct DeliveryConfig {
   std::string endpoint;  // https://host:port/path (push only)
   std::string ca;        // CA that signs the member's server certificate (push only)
   int timeout_ms = 5000;
+  // Deliveries in flight at once (push only), each on its own kept-alive connection.
+  // Messages of one case or patrol still go one after the other, in order.
+  int max_in_flight = 4;
   int max_attempts = 12;
   int backoff_base_ms = 1000;     // first retry delay; doubles per attempt, with jitter
   int backoff_max_ms = 300000;    // cap of the retry delay

@@ -40,7 +40,7 @@ bool read_mode(MapReader& d, DeliveryConfig& delivery) {
 void read_push_target(MapReader& d, const LoadContext& ctx, DeliveryConfig& delivery) {
   const bool push = delivery.mode == DeliveryMode::push;
   if (!push) {
-    for (std::string_view key : {"endpoint", "ca"})
+    for (std::string_view key : {"endpoint", "ca", "max_in_flight"})
       if (d.has(key)) d.fail(key, "only used with mode: push");
     return;
   }
@@ -50,6 +50,7 @@ void read_push_target(MapReader& d, const LoadContext& ctx, DeliveryConfig& deli
       d.fail("endpoint", "expected https://host[:port]/path, got \"" + *endpoint + "\"");
   }
   delivery.ca = read_pem_path(d, "ca", true, PemKind::ca_bundle, ctx).value_or("");
+  d.read("max_in_flight", 1, 256, delivery.max_in_flight);
 }
 
 void read_retry(MapReader& d, DeliveryConfig& delivery) {
@@ -67,7 +68,7 @@ void read_retry(MapReader& d, DeliveryConfig& delivery) {
 
 void read_delivery(MapReader& m, const LoadContext& ctx, DeliveryConfig& delivery) {
   MapReader d = m.map("delivery",
-                      {"mode", "endpoint", "ca", "timeout_ms", "max_attempts", "backoff_base_ms",
+                      {"mode", "endpoint", "ca", "timeout_ms", "max_in_flight", "max_attempts", "backoff_base_ms",
                        "backoff_max_ms", "breaker_failures", "breaker_open_ms"},
                       true);
   if (!d.is_map()) return;

@@ -44,6 +44,8 @@ void log_attempt(const store::PendingDelivery& d, int attempt, const PushResult&
              {"status", std::to_string(r.status)}, {"error", r.error}});
 }
 constexpr int kPagesPerPass = 8;
+// A long pass (a slow member) writes its outcomes in parts of this many.
+constexpr std::size_t kOutcomesPerWrite = 64;
 
 }  // namespace
 
@@ -52,7 +54,7 @@ constexpr int kPagesPerPass = 8;
 class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
  public:
   MemberWorker(asio::io_context& ioc, GatewayContext& ctx, PushTarget target)
-      : strand_(asio::make_strand(ioc)), timer_(strand_), ctx_(ctx), rng_(std::random_device{}()) {
+      : strand_(asio::make_strand(ioc)), timer_(strand_), lanes_done_(strand_), ctx_(ctx), rng_(std::random_device{}()) {
     use(std::move(target));
   }
 
@@ -76,7 +78,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     asio::post(strand_, [self = shared_from_this()] {
       self->stopping_ = true;
       self->timer_.cancel();
-      self->client_->cancel();
+      for (auto& client : self->clients_) client->cancel();
     });
   }
   bool up() const { return up_.load(); }
@@ -93,8 +95,10 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     config_ = std::move(t.config);
     member_ = config_->find_member(t.member);
     metrics_ = ctx_.metrics->member(t.member);
-    client_ = std::make_unique<PushClient>(strand_, std::move(t.tls), std::move(t.endpoint),
-                                           std::chrono::milliseconds(member_->delivery.timeout_ms));
+    clients_.clear();
+    for (int i = 0; i < member_->delivery.max_in_flight; ++i)
+      clients_.push_back(std::make_unique<PushClient>(strand_, t.tls, t.endpoint,
+                                                      std::chrono::milliseconds(member_->delivery.timeout_ms)));
   }
 
   static asio::awaitable<void> run_owned(std::shared_ptr<MemberWorker> self) { co_await self->run(); }
@@ -148,28 +152,52 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     return pass;
   }
 
+  // Delivers a pass over up to max_in_flight lanes at once, each with its own kept-alive
+  // connection. Deliveries of one order key (case, patrol) share a lane, so they go one
+  // after the other in seq order, and a failed one holds back the rest of its key; the
+  // others are dealt round-robin. The pass's outcomes go to the store as one write.
   asio::awaitable<void> deliver_all(std::vector<store::PendingDelivery>& due) {
-    std::set<std::string> failed_keys;
     const bool probing = consecutive_failures_ >= member_->delivery.breaker_failures;
-    for (auto& d : due) {
-      if (stopping_ || breaker_open()) break;
-      if (!d.order_key.empty() && failed_keys.count(d.order_key)) continue;
-      bool ok = co_await deliver(d);
-      if (!ok && !d.order_key.empty()) failed_keys.insert(d.order_key);
+    const std::size_t n = probing ? 1 : std::min(clients_.size(), due.size());
+    std::vector<std::vector<const store::PendingDelivery*>> lanes(n);
+    std::size_t next_unkeyed = 0;
+    for (const auto& d : due) {
+      std::size_t lane = d.order_key.empty() ? next_unkeyed++ % n : std::hash<std::string>{}(d.order_key) % n;
+      lanes[lane].push_back(&d);
       if (probing) break;  // half-open: one probe decides
     }
+    lanes_running_ = n;
+    for (std::size_t i = 0; i < n; ++i)
+      asio::co_spawn(strand_, run_lane(shared_from_this(), i, std::move(lanes[i])), asio::detached);
+    while (lanes_running_ > 0) {  // each lane's end cancels the wait (all on the strand)
+      lanes_done_.expires_at(Clock::time_point::max());
+      co_await lanes_done_.async_wait(use_tuple);
+    }
+    flush_outcomes();
+  }
+
+  static asio::awaitable<void> run_lane(std::shared_ptr<MemberWorker> self, std::size_t lane,
+                                        std::vector<const store::PendingDelivery*> items) {
+    std::set<std::string> failed_keys;
+    for (const auto* d : items) {
+      if (self->stopping_ || self->breaker_open()) break;
+      if (!d->order_key.empty() && failed_keys.count(d->order_key)) continue;
+      bool ok = co_await self->deliver(*self->clients_[lane], *d);
+      if (!ok && !d->order_key.empty()) failed_keys.insert(d->order_key);
+    }
+    if (--self->lanes_running_ == 0) self->lanes_done_.cancel();
   }
 
   // One attempt; records its outcome. True when the delivery reached a final state.
-  asio::awaitable<bool> deliver(const store::PendingDelivery& d) {
-    Result<Envelope> e = parse_envelope(d.envelope_json);
+  asio::awaitable<bool> deliver(PushClient& client, const store::PendingDelivery& d) {
     const Adapter* adapter = find_adapter(member_->adapter);
-    if (!e || !adapter) {
+    // The recipient's own (redacted) form, in its native format.
+    std::optional<NativeDocument> doc = adapter ? adapter->encode_stored(d.envelope_json) : std::nullopt;
+    if (!doc) {
       record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_->adapter);
       co_return true;
     }
-    NativeDocument doc = adapter->encode(e.value());  // the recipient's own (redacted) form
-    PushResult r = co_await client_->post(delivery_headers(d), doc.content_type, doc.bytes);
+    PushResult r = co_await client.post(delivery_headers(d), doc->content_type, doc->bytes);
     const int attempts = d.attempts + 1;
     const bool delivered = (r.status >= 200 && r.status < 300) || r.status == 409;
     const bool permanent = r.status >= 400 && r.status < 500 && r.status != 409;
@@ -190,14 +218,26 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     co_return false;
   }
 
+  // Counts the outcome and holds it for the pass's one store write; until that write is
+  // committed, collect() treats the row as taken.
   void record(const store::PendingDelivery& d, store::DeliveryOutcome::What what, std::string error,
               int attempts = 0, int64_t next_ms = 0) {
     using What = store::DeliveryOutcome::What;
     (what == What::delivered ? metrics_->delivered : what == What::retry ? metrics_->retried : metrics_->dead_lettered)->Increment();
     recording_[d.seq] = what != What::retry;
-    store::DeliveryOutcome o{d.seq, what, attempts ? attempts : d.attempts + 1, next_ms, std::move(error)};
-    ctx_.store->record_outcomes({std::move(o)}, [self = shared_from_this(), seq = d.seq](bool) {
-      asio::post(self->strand_, [self, seq] { self->recording_.erase(seq); });
+    outcomes_.push_back({d.seq, what, attempts ? attempts : d.attempts + 1, next_ms, std::move(error)});
+    if (outcomes_.size() >= kOutcomesPerWrite) flush_outcomes();
+  }
+
+  void flush_outcomes() {
+    if (outcomes_.empty()) return;
+    std::vector<int64_t> seqs;
+    seqs.reserve(outcomes_.size());
+    for (const auto& o : outcomes_) seqs.push_back(o.seq);
+    ctx_.store->record_outcomes(std::exchange(outcomes_, {}), [self = shared_from_this(), seqs = std::move(seqs)](bool) {
+      asio::post(self->strand_, [self, seqs] {
+        for (int64_t seq : seqs) self->recording_.erase(seq);
+      });
     });
   }
 
@@ -245,11 +285,14 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
 
   asio::strand<asio::io_context::executor_type> strand_;
   asio::steady_timer timer_;
+  asio::steady_timer lanes_done_;  // deliver_all waits on it for its lanes
   GatewayContext& ctx_;
   std::shared_ptr<const GatewayConfig> config_;  // keeps member_ alive
   const MemberConfig* member_ = nullptr;
   MemberMetrics* metrics_ = nullptr;
-  std::unique_ptr<PushClient> client_;
+  std::vector<std::unique_ptr<PushClient>> clients_;  // one per lane, max_in_flight of them
+  std::size_t lanes_running_ = 0;
+  std::vector<store::DeliveryOutcome> outcomes_;  // of the pass in progress, not yet written
   std::optional<PushTarget> next_;  // a reload's settings, taken before the next pass
   std::mt19937_64 rng_;
   std::map<int64_t, bool> recording_;  // seq -> final (true) or retry (false), commit pending

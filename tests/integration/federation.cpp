@@ -91,8 +91,9 @@ std::string Federation::write_config(uint16_t partner_port, uint16_t admin_port)
       y << "    delivery: {mode: push, endpoint: \"" << rx->endpoint("/sixlink/inbox") << "\", ca: "
         << pki.ca_cert() << ", timeout_ms: 2000, max_attempts: " << options.max_attempts
         << ", backoff_base_ms: " << options.backoff_base_ms << ", backoff_max_ms: " << options.backoff_max_ms
-        << ", breaker_failures: " << options.breaker_failures << ", breaker_open_ms: " << options.breaker_open_ms
-        << "}\n";
+        << ", breaker_failures: " << options.breaker_failures << ", breaker_open_ms: " << options.breaker_open_ms;
+      if (options.max_in_flight > 0) y << ", max_in_flight: " << options.max_in_flight;
+      y << "}\n";
     } else {
       y << "    delivery: {mode: pull}\n";
     }

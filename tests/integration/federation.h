@@ -33,6 +33,7 @@ struct FederationOptions {
   int breaker_failures = 3;
   int breaker_open_ms = 200;
   int max_attempts = 1000;
+  int max_in_flight = 0;  // members[].delivery.max_in_flight of push members; 0 = not written
   bool with_crl = false;
   // Adapter per member id; members not named use the canonical "sixlink".
   std::map<std::string, std::string> adapters;

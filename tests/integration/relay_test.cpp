@@ -47,12 +47,65 @@ TEST_F(RelayTest, PushDeliveryCarriesTheHeadersAndTheCanonicalBody) {
   EXPECT_EQ(fed.metric(R"(sixlink_deliveries_total{member="baoshan",outcome="delivered"})"), 1);
 }
 
-TEST_F(RelayTest, PushReusesOneConnectionPerMember) {
+TEST_F(RelayTest, PushReusesItsConnections) {
   for (int i = 0; i < 20; ++i)
     ASSERT_EQ(send("kunshan", alert_json("KS-K" + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
   ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(20, 10s));
-  // One connection carries them all; a second only if a slow moment timed one out.
-  EXPECT_LE(fed.baoshan_rx->connections_accepted(), 2u);
+  // At most one kept-alive connection per delivery in flight (max_in_flight, 4 by default).
+  EXPECT_LE(fed.baoshan_rx->connections_accepted(), 4u);
+}
+
+// max_in_flight deliveries at once, each on its own connection, and never more.
+TEST(RelayInFlight, PushRunsUpToMaxInFlightDeliveriesAtOnce) {
+  FederationOptions options;
+  options.max_in_flight = 3;
+  Federation fed(options);
+  fed.start_gateway();
+  fed.baoshan_rx->set_delay(300ms);
+  auto client = fed.client("kunshan");
+  constexpr int kMessages = 12;
+  for (int i = 0; i < kMessages; ++i)
+    ASSERT_EQ(client->request("POST", "/v1/messages", alert_json("KS-F" + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(kMessages, 20s)) << fed.baoshan_rx->unique();
+  EXPECT_GE(fed.baoshan_rx->max_in_flight(), 2u);
+  EXPECT_LE(fed.baoshan_rx->max_in_flight(), 3u);
+  EXPECT_LE(fed.baoshan_rx->connections_accepted(), 3u);
+  for (const auto& [id, n] : fed.baoshan_rx->counts()) EXPECT_EQ(n, 1) << id;
+  EXPECT_TRUE(eventually([&] {
+    return fed.metric(R"(sixlink_deliveries_total{member="baoshan",outcome="delivered"})") == kMessages;
+  }));
+}
+
+// Two cases and loose alerts interleaved, with retries, while deliveries overlap: each
+// case arrives in its own order; the alerts may overtake.
+TEST(RelayInFlight, EachCaseKeepsItsOrderWhileDeliveriesOverlap) {
+  FederationOptions options;
+  options.max_in_flight = 4;
+  Federation fed(options);
+  fed.start_gateway();
+  fed.baoshan_rx->set_delay(20ms);
+  fed.baoshan_rx->set_status_for_next(5, 503);
+  auto client = fed.client("kunshan");
+  std::map<std::string, std::vector<std::string>> sent;  // case -> message ids in order
+  int n = 0;
+  for (int i = 0; i < 8; ++i) {
+    for (const char* c : {"kunshan:2026-81", "kunshan:2026-82"}) {
+      std::string id = "KS-O" + std::to_string(n++);
+      ASSERT_EQ(client->request("POST", "/v1/messages", case_json(id, "kunshan", c, {"baoshan"}, i == 0 ? "case.open" : "case.update")).status, 202);
+      sent[c].push_back(id);
+    }
+    ASSERT_EQ(client->request("POST", "/v1/messages", alert_json("KS-OA" + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
+  }
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(24, 30s)) << fed.baoshan_rx->unique();
+  std::map<std::string, std::string> case_of;
+  for (const auto& [c, ids] : sent)
+    for (const auto& id : ids) case_of[id] = c;
+  std::map<std::string, std::vector<std::string>> delivered;
+  for (const auto& d : fed.baoshan_rx->received())
+    if (d.answered_status == 200 && case_of.count(d.message_id)) delivered[case_of[d.message_id]].push_back(d.message_id);
+  EXPECT_EQ(delivered, sent);
+  EXPECT_GE(fed.baoshan_rx->max_in_flight(), 2u);
+  EXPECT_LE(fed.baoshan_rx->max_in_flight(), 4u);
 }
 
 TEST_F(RelayTest, PartnerDownForAWhileThenBackReceivesEverythingExactlyOnce) {

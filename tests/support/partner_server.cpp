@@ -115,9 +115,12 @@ struct PartnerServer::State {
   std::string last_identity;
   std::size_t connections = 0;
   std::size_t handshake_failures = 0;
+  std::size_t in_flight = 0;      // requests read and not yet answered (or abandoned)
+  std::size_t max_in_flight = 0;  // the most of them at once
 
   Ticket arrive(ReceivedDelivery delivery) {
     std::lock_guard lock(mu);
+    max_in_flight = std::max(max_in_flight, ++in_flight);
     Ticket ticket{epoch, received.size(), status, delay};
     if (override_count > 0) {
       --override_count;
@@ -131,6 +134,7 @@ struct PartnerServer::State {
 
   void answer(const Ticket& ticket) {
     std::lock_guard lock(mu);
+    leave_locked();
     if (ticket.epoch != epoch) return;
     ReceivedDelivery& delivery = received[ticket.index];
     delivery.answered_status = ticket.status;
@@ -139,6 +143,15 @@ struct PartnerServer::State {
       if (!delivery.message_id.empty()) ++counts[delivery.message_id];
     }
     changed.notify_all();
+  }
+
+  // A request that will not be answered (the client left during the delay).
+  void abandon() {
+    std::lock_guard lock(mu);
+    leave_locked();
+  }
+  void leave_locked() {
+    if (in_flight > 0) --in_flight;
   }
 
   void count_handshake(bool ok) {
@@ -205,10 +218,14 @@ class PartnerServer::Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_delay(error_code ec) {
-    if (ec) return fail(ec, "delay");
+    if (ec) {
+      state_->abandon();
+      return fail(ec, "delay");
+    }
     // A client that timed out and left must not count as served: a write to its half-closed
     // socket would still "succeed" locally.
     if (peer_gone(stream_.next_layer().socket().native_handle())) {
+      state_->abandon();
       stream_.next_layer().close();
       return;
     }
@@ -456,9 +473,15 @@ std::size_t PartnerServer::handshake_failures() const {
   return state_->handshake_failures;
 }
 
+std::size_t PartnerServer::max_in_flight() const {
+  std::lock_guard lock(state_->mu);
+  return state_->max_in_flight;
+}
+
 void PartnerServer::clear() {
   std::lock_guard lock(state_->mu);
   ++state_->epoch;
+  state_->max_in_flight = state_->in_flight;
   state_->received.clear();
   state_->total = 0;
   state_->counts.clear();

@@ -92,6 +92,8 @@ class PartnerServer {
   std::size_t connections_accepted() const;
   // TLS handshakes that failed since construction (no or untrusted client certificate, ...).
   std::size_t handshake_failures() const;
+  // The most requests held at once (read, not yet answered) since construction or clear().
+  std::size_t max_in_flight() const;
   // Forgets every recorded request and count (not the status, delay or port).
   void clear();
 

@@ -457,6 +457,19 @@ TEST_F(ConfigTest, ThreadsBoundsAreInclusive) {
   expect_only(load_edit({{5, "  threads: -3"}}), 5, "gateway.threads", "got -3");
 }
 
+TEST_F(ConfigTest, MaxInFlightIsPushOnlyWithADefaultAndBounds) {
+  const ConfigLoadResult def = load_edit({});
+  ASSERT_TRUE(def.config.has_value()) << dump(def);
+  EXPECT_EQ(def.config->members.at(0).delivery.max_in_flight, 4);
+  const ConfigLoadResult set = load_edit({{37, "      max_in_flight: 256"}});
+  ASSERT_TRUE(set.config.has_value()) << dump(set);
+  EXPECT_EQ(set.config->members.at(0).delivery.max_in_flight, 256);
+  expect_only(load_edit({{37, "      max_in_flight: 0"}}), 37, "members[0].delivery.max_in_flight",
+              "must be in 1..256, got 0");
+  expect_only(load_edit({{43, "    delivery: { mode: pull, max_in_flight: 8 }"}}), 43,
+              "members[1].delivery.max_in_flight", "only used with mode: push");
+}
+
 TEST_F(ConfigTest, BackoffBaseMustNotExceedMax) {
   const ConfigLoadResult r = load_edit({{34, "      backoff_base_ms: 70000"}});
   expect_only(r, 35, "members[0].delivery.backoff_max_ms", "exceeds backoff_max_ms (60000)");

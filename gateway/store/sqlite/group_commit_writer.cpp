@@ -138,9 +138,19 @@ bool GroupCommitWriter::take_batch() {
 }
 
 // On failure the caller rolls back what is left of the transaction.
+//
+// The batch is first applied without savepoints (two statements and a pager savepoint
+// less per write). Only if a write fails is the transaction rolled back and the batch
+// applied again with a savepoint per write, so that the failing write rolls back alone.
 bool GroupCommitWriter::commit_batch(std::string* error) {
   if (!run_statement(begin_, error)) return false;
   const int64_t now_ms = wall_clock_ms();
+  const WriteApplier::Mark before_batch = applier_->mark();
+  if (apply_all(now_ms)) return run_statement(commit_, error);
+  if (in_transaction() && !run_statement(rollback_, error)) return false;
+  applier_->rewind(before_batch);
+  for (Write& write : batch_) mark_failed(write, {});  // clears what the undone pass filled in
+  if (!run_statement(begin_, error)) return false;
   for (Write& write : batch_) {
     // An I/O error or a full disk can make SQLite roll the whole transaction back;
     // then the writes already applied are gone too and the batch has failed.
@@ -150,6 +160,19 @@ bool GroupCommitWriter::commit_batch(std::string* error) {
     }
   }
   return run_statement(commit_, error);
+}
+
+bool GroupCommitWriter::apply_all(int64_t now_ms) {
+  std::string error;
+  for (Write& write : batch_) {
+    bool applied = false;
+    try {
+      applied = applier_->apply(write, now_ms, &error);
+    } catch (const std::exception&) {  // bad_alloc, or a JSON library failure
+    }
+    if (!applied) return false;
+  }
+  return true;
 }
 
 bool GroupCommitWriter::apply_in_savepoint(Write& write, int64_t now_ms) {

@@ -209,7 +209,10 @@ bool configure_connection(Connection& db, ConnectionRole role, Durability durabi
   }
   const char* sync =
       durability == Durability::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
-  return db.exec(sync, error) && db.exec("PRAGMA foreign_keys = ON", error);
+  // 32 MiB of page cache (SQLite's default is 2 MiB): the index pages a hot insert walks
+  // stay in memory as the store grows, instead of being read back from the OS each commit.
+  return db.exec(sync, error) && db.exec("PRAGMA foreign_keys = ON", error) &&
+         db.exec("PRAGMA cache_size = -32768", error);
 }
 
 bool apply_migrations(Connection& db, std::span<const Migration> migrations, int64_t now_ms,

@@ -118,6 +118,27 @@ TEST(SixlinkAdapterTest, EncodeDecodeRoundTrip) {
   }
 }
 
+// The relay hands adapters the stored canonical text: the canonical adapter passes it
+// through, every other adapter gives what encode() gives for the parsed envelope.
+TEST(SixlinkAdapterTest, EncodeStoredEqualsEncodeOfTheParsedEnvelope) {
+  for (const std::string& name : adapter_names()) {
+    const Adapter* adapter = find_adapter(name);
+    ASSERT_NE(adapter, nullptr) << name;
+    for (const Envelope& e :
+         {test::alert_envelope(), test::case_envelope("case.transfer"), test::patrol_envelope()}) {
+      const std::string stored = to_json_text(e);
+      std::optional<NativeDocument> doc = adapter->encode_stored(stored);
+      ASSERT_TRUE(doc.has_value()) << name;
+      NativeDocument expected = adapter->encode(parse_envelope(stored).value());
+      EXPECT_EQ(doc->content_type, expected.content_type) << name;
+      EXPECT_EQ(doc->bytes, expected.bytes) << name;
+    }
+    if (name != "sixlink") {
+      EXPECT_FALSE(adapter->encode_stored("{not json").has_value()) << name;
+    }
+  }
+}
+
 TEST(SixlinkAdapterTest, DecodedEnvelopeIsNotYetValidated) {
   // decode checks syntax only; the rules on values are the caller's (validate_envelope).
   Envelope e = test::alert_envelope();
