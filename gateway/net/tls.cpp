@@ -77,6 +77,14 @@ std::shared_ptr<Context> make_server_context(const TlsFiles& files, std::string*
   }
   if (!files.crl.empty() && !load_crl(*ctx, files.crl, error)) return nullptr;
   ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  // No session tickets. OpenSSL 3.0 builds a stateless ticket by encoding the session and
+  // decoding it again (d2i_SSL_SESSION), which decodes the client's certificate once more:
+  // about a fifth of the CPU of a full mutual-TLS handshake (docs/performance.md), for a
+  // resumption that partners on kept-alive connections seldom use. TLS 1.2 clients can
+  // still resume by session id from the context's cache; a reload starts a new context,
+  // so no session outlives a CRL or CA change.
+  SSL_CTX_set_num_tickets(ctx->native_handle(), 0);
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_TICKET);
   // Session resumption with client certificates needs a session id context.
   static const unsigned char sid[] = "sixlink";
   SSL_CTX_set_session_id_context(ctx->native_handle(), sid, sizeof sid - 1);

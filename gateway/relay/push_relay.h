@@ -1,5 +1,6 @@
 // The push relay: one worker per push member, each on its own strand, delivering that
-// member's queue in order (per case and patrol), with exponential backoff and jitter,
+// member's queue with up to max_in_flight requests at once (one connection each) and in
+// order per case and patrol, with exponential backoff and jitter,
 // dead letters after max_attempts or a 4xx, and a circuit breaker so a dead member
 // costs the others nothing. Everything it knows survives in the store: after a restart
 // the workers resume from the pending rows.

@@ -85,6 +85,16 @@ TEST_F(ListenerTest, OnlyTls12AndUpWithAeadSuites) {
   EXPECT_EQ(good->tls_version(), "TLSv1.2");
 }
 
+// No TLS 1.3 session tickets: OpenSSL 3.0 builds each one by decoding the client's
+// certificate again, a fifth of a full handshake's CPU (docs/performance.md, "(e)").
+TEST_F(ListenerTest, NoTls13SessionTicketsAreIssued) {
+  auto c = fed.client("kunshan");
+  c->set_tls_versions(TLS1_3_VERSION, TLS1_3_VERSION);
+  ASSERT_EQ(c->request("GET", "/v1/inbox").status, 200);  // tickets would have come before it
+  EXPECT_EQ(c->tls_version(), "TLSv1.3");
+  EXPECT_FALSE(c->session_resumable());
+}
+
 TEST_F(ListenerTest, LargeBodyIs413) {
   std::string big = alert_json("KS-BIG", "kunshan", {"baoshan"});
   big.insert(big.size() - 2, ",\"pad\":\"" + std::string(70000, 'x') + "\"");

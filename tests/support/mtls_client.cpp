@@ -298,6 +298,12 @@ std::string MtlsClient::tls_version() const {
   return impl_->is_open() ? SSL_get_version(impl_->stream->native_handle()) : "";
 }
 
+bool MtlsClient::session_resumable() const {
+  if (!impl_->is_open()) return false;
+  const SSL_SESSION* session = SSL_get_session(impl_->stream->native_handle());
+  return session != nullptr && SSL_SESSION_is_resumable(session) == 1;
+}
+
 HttpResult MtlsClient::request(const std::string& method, const std::string& target,
                                const std::string& body, const std::string& content_type,
                                const std::map<std::string, std::string>& headers) {

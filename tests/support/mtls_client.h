@@ -78,6 +78,9 @@ class MtlsClient {
   int connections_made() const;
   // The negotiated protocol of the open connection ("TLSv1.3", "TLSv1.2"), or "".
   std::string tls_version() const;
+  // Whether the open connection's session could be resumed later (TLS 1.3: the server sent
+  // a session ticket; TLS 1.2: a session id or ticket). false when no connection is open.
+  bool session_resumable() const;
 
   // For limit tests: connects if needed, writes `bytes` (nothing if empty) over TLS, then reads
   // whatever comes back until the server closes the connection or `timeout` passes. On return

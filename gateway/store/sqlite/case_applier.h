@@ -1,7 +1,7 @@
 // The case registry's side of an ingest write (gateway/cases/README.md): loads the
 // case's current row, lets the state machine decide the event against it, and, when
 // legal, writes the row, its history entry, its parties and the report aggregates.
-// Runs on the writer thread inside the ingest write's savepoint, so two events of one
+// Runs on the writer thread inside the ingest write's transaction, so two events of one
 // case in the same group commit see each other in order, and a refused or rolled-back
 // write leaves no trace.
 #pragma once
