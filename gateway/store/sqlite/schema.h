@@ -14,6 +14,12 @@
 
 namespace sixlink::store::sqlite {
 
+// The non-final delivery states as the deliveries_open index's WHERE spells them (since
+// migration 4), for a column `col` ("state", "d.state"): a query uses the index only if it
+// repeats this term. ORs, not IN: SQLite evaluates a list of three or more through a
+// temporary b-tree, built on every insert into deliveries and every outcome update.
+#define SIXLINK_OPEN_STATES(col) "(" col " = 'queued' OR " col " = 'retrying' OR " col " = 'inbox')"
+
 struct Migration {
   int64_t version = 0;  // strictly increasing along the list
   const char* sql = "";
@@ -26,8 +32,8 @@ std::span<const Migration> store_migrations();
 enum class ConnectionRole { writer, reader };
 
 // Applies the pragmas of `role`: the writer turns WAL on (and checks it took), sets
-// synchronous FULL (fsync on every commit) or NORMAL per `durability`, and enables
-// foreign keys; a reader is query_only. Both get a busy timeout.
+// synchronous FULL (fsync on every commit) or NORMAL per `durability`, enables foreign
+// keys and a 32 MiB page cache; a reader is query_only. Both get a busy timeout.
 bool configure_connection(Connection& db, ConnectionRole role, Durability durability,
                           std::string* error);
 

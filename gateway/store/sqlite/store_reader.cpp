@@ -5,13 +5,13 @@
 
 namespace sixlink::store::sqlite {
 
-// The non-final states, spelled exactly as in the deliveries_open index; CROSS JOIN keeps
+// The non-final states, spelled as in the deliveries_open index; CROSS JOIN keeps
 // deliveries as the outer loop, so the read is one index range scan in seq order.
 const char* const kPendingSql =
     "SELECT d.seq, d.member, d.state, m.source, m.id, m.link, m.kind, d.order_key, "
     "COALESCE(d.envelope, m.envelope), d.attempts, d.next_attempt_ms, m.accepted_at_ms "
     "FROM deliveries d CROSS JOIN messages m ON m.rowid = d.message_rowid "
-    "WHERE d.member = ?1 AND d.state IN ('queued', 'retrying', 'inbox') AND d.seq > ?2 "
+    "WHERE d.member = ?1 AND " SIXLINK_OPEN_STATES("d.state") " AND d.seq > ?2 "
     "ORDER BY d.seq LIMIT ?3";
 
 namespace {
@@ -27,7 +27,7 @@ constexpr const char* kDeadLettersSql =
     "WHERE d.state = 'dead_letter' ORDER BY d.seq LIMIT ?1";
 constexpr const char* kQueueDepthsSql =
     "SELECT member, COUNT(*) FROM deliveries "
-    "WHERE state IN ('queued', 'retrying', 'inbox') GROUP BY member";
+    "WHERE " SIXLINK_OPEN_STATES("state") " GROUP BY member";
 constexpr const char* kDeadLetterCountsSql =
     "SELECT member, COUNT(*) FROM deliveries WHERE state = 'dead_letter' GROUP BY member";
 

@@ -5,12 +5,13 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "gateway/store/sqlite/schema.h"
+
 namespace sixlink::store::sqlite {
 namespace {
 
-// The non-final states, spelled exactly as in the deliveries_open index so that the
-// planner can use it (SQLite matches a partial index by its WHERE terms).
-#define SIXLINK_OPEN_STATES "state IN ('queued', 'retrying', 'inbox')"
+// SIXLINK_OPEN_STATES: the non-final states, spelled as in the deliveries_open index so
+// that the planner can use it (SQLite matches a partial index by its WHERE terms).
 
 constexpr const char* kFindMessage =
     "SELECT body_hash, response FROM messages WHERE source = ?1 AND id = ?2";
@@ -28,18 +29,18 @@ constexpr const char* kInsertAudit =
 // never resurrects a delivered or dead-lettered row. Only push rows can be retried.
 constexpr const char* kMarkDelivered =
     "UPDATE deliveries SET state = 'delivered', attempts = MAX(attempts, ?1), last_error = '', "
-    "updated_at_ms = ?2 WHERE seq = ?3 AND " SIXLINK_OPEN_STATES;
+    "updated_at_ms = ?2 WHERE seq = ?3 AND " SIXLINK_OPEN_STATES("state");
 constexpr const char* kMarkRetrying =
     "UPDATE deliveries SET state = 'retrying', attempts = MAX(attempts, ?1), "
     "next_attempt_ms = ?2, last_error = ?3, updated_at_ms = ?4 "
     "WHERE seq = ?5 AND state IN ('queued', 'retrying')";
 constexpr const char* kMarkDead =
     "UPDATE deliveries SET state = 'dead_letter', attempts = MAX(attempts, ?1), "
-    "last_error = ?2, updated_at_ms = ?3 WHERE seq = ?4 AND " SIXLINK_OPEN_STATES
+    "last_error = ?2, updated_at_ms = ?3 WHERE seq = ?4 AND " SIXLINK_OPEN_STATES("state")
     " RETURNING member";
 constexpr const char* kAckInbox =
     "UPDATE deliveries SET state = 'delivered', updated_at_ms = ?1 "
-    "WHERE member = ?2 AND " SIXLINK_OPEN_STATES " AND state = 'inbox' AND seq <= ?3";
+    "WHERE member = ?2 AND " SIXLINK_OPEN_STATES("state") " AND state = 'inbox' AND seq <= ?3";
 // A replayed pull delivery goes back to the inbox, a push one to the relay queue.
 constexpr const char* kReplay =
     "UPDATE deliveries SET state = CASE mode WHEN 'pull' THEN 'inbox' ELSE 'queued' END, "
@@ -49,8 +50,6 @@ constexpr const char* kProbe =
     "INSERT INTO writer_probe(id, at_ms) VALUES(1, ?1) "
     "ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms";
 constexpr const char* kAuditTail = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1";
-
-#undef SIXLINK_OPEN_STATES
 
 const char* initial_state(DeliveryMode mode) {
   return mode == DeliveryMode::pull ? kInbox : kQueued;
