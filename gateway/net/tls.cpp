@@ -39,6 +39,11 @@ bool restrict_protocols(Context& ctx, std::string* error) {
     return false;
   }
   SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  // Send the certificate file's chain as it is. Without this OpenSSL builds a chain from the
+  // trust store on every handshake and sends the root CA too, which the peer already has:
+  // a chain verification per handshake here, one more certificate to decode there
+  // (docs/performance.md, "(e)"). An intermediate CA belongs in the certificate file.
+  SSL_CTX_set_mode(native, SSL_MODE_NO_AUTO_CHAIN);
   return true;
 }
 

@@ -95,6 +95,17 @@ TEST_F(ListenerTest, NoTls13SessionTicketsAreIssued) {
   EXPECT_FALSE(c->session_resumable());
 }
 
+// The gateway sends its certificate file's chain (here the leaf alone), not a chain built
+// from the trust store with the root the member already has.
+TEST_F(ListenerTest, ServerSendsItsCertificateWithoutTheRoot) {
+  for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    auto c = fed.client("kunshan");
+    c->set_tls_versions(version, version);
+    ASSERT_EQ(c->request("GET", "/v1/inbox").status, 200);
+    EXPECT_EQ(c->server_certificates_sent(), 1) << c->tls_version();
+  }
+}
+
 TEST_F(ListenerTest, LargeBodyIs413) {
   std::string big = alert_json("KS-BIG", "kunshan", {"baoshan"});
   big.insert(big.size() - 2, ",\"pad\":\"" + std::string(70000, 'x') + "\"");

@@ -298,6 +298,12 @@ std::string MtlsClient::tls_version() const {
   return impl_->is_open() ? SSL_get_version(impl_->stream->native_handle()) : "";
 }
 
+int MtlsClient::server_certificates_sent() const {
+  if (!impl_->is_open()) return 0;
+  STACK_OF(X509)* chain = SSL_get_peer_cert_chain(impl_->stream->native_handle());
+  return chain ? sk_X509_num(chain) : 0;
+}
+
 bool MtlsClient::session_resumable() const {
   if (!impl_->is_open()) return false;
   const SSL_SESSION* session = SSL_get_session(impl_->stream->native_handle());

@@ -81,6 +81,9 @@ class MtlsClient {
   // Whether the open connection's session could be resumed later (TLS 1.3: the server sent
   // a session ticket; TLS 1.2: a session id or ticket). false when no connection is open.
   bool session_resumable() const;
+  // How many certificates the server sent in its handshake (its own and any chain), or 0
+  // when no connection is open.
+  int server_certificates_sent() const;
 
   // For limit tests: connects if needed, writes `bytes` (nothing if empty) over TLS, then reads
   // whatever comes back until the server closes the connection or `timeout` passes. On return
