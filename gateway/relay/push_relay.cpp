@@ -44,8 +44,6 @@ void log_attempt(const store::PendingDelivery& d, int attempt, const PushResult&
              {"status", std::to_string(r.status)}, {"error", r.error}});
 }
 constexpr int kPagesPerPass = 8;
-// A long pass (a slow member) writes its outcomes in parts of this many.
-constexpr std::size_t kOutcomesPerWrite = 64;
 
 }  // namespace
 
@@ -155,7 +153,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   // Delivers a pass over up to max_in_flight lanes at once, each with its own kept-alive
   // connection. Deliveries of one order key (case, patrol) share a lane, so they go one
   // after the other in seq order, and a failed one holds back the rest of its key; the
-  // others are dealt round-robin. The pass's outcomes go to the store as one write.
+  // others are dealt round-robin.
   asio::awaitable<void> deliver_all(std::vector<store::PendingDelivery>& due) {
     const bool probing = consecutive_failures_ >= member_->delivery.breaker_failures;
     const std::size_t n = probing ? 1 : std::min(clients_.size(), due.size());
@@ -173,7 +171,6 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
       lanes_done_.expires_at(Clock::time_point::max());
       co_await lanes_done_.async_wait(use_tuple);
     }
-    flush_outcomes();
   }
 
   static asio::awaitable<void> run_lane(std::shared_ptr<MemberWorker> self, std::size_t lane,
@@ -218,25 +215,30 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     co_return false;
   }
 
-  // Counts the outcome and holds it for the pass's one store write; until that write is
-  // committed, collect() treats the row as taken.
+  // Counts the outcome and queues it for the store. One outcome write is in flight at a
+  // time; outcomes that come meanwhile go together in the next one, so the writes grow
+  // with the rate while at most one commit's worth waits (and is delivered again if the
+  // process dies first). Until its write commits, collect() treats the row as taken.
   void record(const store::PendingDelivery& d, store::DeliveryOutcome::What what, std::string error,
               int attempts = 0, int64_t next_ms = 0) {
     using What = store::DeliveryOutcome::What;
     (what == What::delivered ? metrics_->delivered : what == What::retry ? metrics_->retried : metrics_->dead_lettered)->Increment();
     recording_[d.seq] = what != What::retry;
     outcomes_.push_back({d.seq, what, attempts ? attempts : d.attempts + 1, next_ms, std::move(error)});
-    if (outcomes_.size() >= kOutcomesPerWrite) flush_outcomes();
+    flush_outcomes();
   }
 
   void flush_outcomes() {
-    if (outcomes_.empty()) return;
+    if (outcomes_.empty() || writing_outcomes_) return;
+    writing_outcomes_ = true;
     std::vector<int64_t> seqs;
     seqs.reserve(outcomes_.size());
     for (const auto& o : outcomes_) seqs.push_back(o.seq);
     ctx_.store->record_outcomes(std::exchange(outcomes_, {}), [self = shared_from_this(), seqs = std::move(seqs)](bool) {
       asio::post(self->strand_, [self, seqs] {
         for (int64_t seq : seqs) self->recording_.erase(seq);
+        self->writing_outcomes_ = false;
+        self->flush_outcomes();
       });
     });
   }
@@ -292,7 +294,8 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   MemberMetrics* metrics_ = nullptr;
   std::vector<std::unique_ptr<PushClient>> clients_;  // one per lane, max_in_flight of them
   std::size_t lanes_running_ = 0;
-  std::vector<store::DeliveryOutcome> outcomes_;  // of the pass in progress, not yet written
+  std::vector<store::DeliveryOutcome> outcomes_;  // waiting for the outcome write in flight
+  bool writing_outcomes_ = false;
   std::optional<PushTarget> next_;  // a reload's settings, taken before the next pass
   std::mt19937_64 rng_;
   std::map<int64_t, bool> recording_;  // seq -> final (true) or retry (false), commit pending

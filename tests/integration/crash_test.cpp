@@ -54,20 +54,24 @@ TEST(CrashTest, EveryAcknowledgedMessageIsDeliveredAfterSigkill) {
 
   fed.spawn_gateway();
   ASSERT_FALSE(HasFatalFailure());
-  std::size_t expect_baoshan = 0, expect_jiading = 0;
-  for (const auto& id : acknowledged) (id.starts_with("baoshan-") ? expect_jiading : expect_baoshan)++;
-  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(expect_baoshan, 60s)) << fed.baoshan_rx->unique() << " of " << expect_baoshan;
-  ASSERT_TRUE(fed.jiading_rx->wait_for_unique(expect_jiading, 60s)) << fed.jiading_rx->unique() << " of " << expect_jiading;
-
-  auto received = fed.baoshan_rx->counts();
-  for (const auto& [id, n] : fed.jiading_rx->counts()) received[id] += n;
+  // Waits for the acknowledged ids themselves, not for a count: messages committed but
+  // not acknowledged before the kill are delivered too, in any order across lanes.
+  std::map<std::string, int> received;
+  auto all_received = [&] {
+    received = fed.baoshan_rx->counts();
+    for (const auto& [id, n] : fed.jiading_rx->counts()) received[id] += n;
+    for (const auto& id : acknowledged)
+      if (!received.count(id)) return false;
+    return true;
+  };
+  eventually(all_received, 60s);
   int twice = 0;
   for (const auto& id : acknowledged) {
     ASSERT_TRUE(received.count(id)) << id << " was acknowledged with 202 and never delivered";
     if (received[id] > 1) ++twice;
   }
-  // Each push member has one delivery in flight at a time, plus outcomes written but
-  // not yet committed at the kill: a handful, never a batch.
+  // Up to max_in_flight (4) deliveries per push member in flight, plus outcomes held for
+  // the pass's write or not yet committed at the kill: a pass's worth at most.
   RecordProperty("acknowledged", static_cast<int>(acknowledged.size()));
   RecordProperty("delivered_before_kill", static_cast<int>(delivered_before_kill));
   RecordProperty("delivered_twice", twice);
