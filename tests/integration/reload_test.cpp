@@ -114,6 +114,31 @@ TEST_F(ReloadTest, MovedPushEndpointReceivesTheQueueThatWaitedForTheOldOne) {
   EXPECT_EQ(jiading->connections_made(), 1);
 }
 
+// max_in_flight is applied on reload: one delivery at a time before, three at once after.
+TEST_F(ReloadTest, MaxInFlightChangeAppliesToTheNextDeliveries) {
+  FederationOptions o;
+  o.max_in_flight = 1;
+  start(o);
+  fed->baoshan_rx->set_delay(200ms);
+  auto kunshan = fed->client("kunshan");
+  auto send_batch = [&](const std::string& prefix) {
+    for (int i = 0; i < 9; ++i)
+      ASSERT_EQ(kunshan->request("POST", "/v1/messages", alert_json(prefix + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
+  };
+  send_batch("KS-IF1-");
+  ASSERT_TRUE(fed->baoshan_rx->wait_for_unique(9, 20s));
+  EXPECT_EQ(fed->baoshan_rx->max_in_flight(), 1u);
+
+  set_config(replaced(config(), "max_in_flight: 1", "max_in_flight: 3"));
+  HttpResult r = reload();
+  ASSERT_EQ(r.status, 200) << r.body;
+  fed->baoshan_rx->clear();
+  send_batch("KS-IF2-");
+  ASSERT_TRUE(fed->baoshan_rx->wait_for_unique(9, 20s));
+  EXPECT_GE(fed->baoshan_rx->max_in_flight(), 2u);
+  EXPECT_LE(fed->baoshan_rx->max_in_flight(), 3u);
+}
+
 TEST_F(ReloadTest, RemovedMemberIsRefusedOnItsKeptConnectionAndAtTheHandshake) {
   start();
   auto kept = fed->client("kunshan");
