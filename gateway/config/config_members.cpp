@@ -68,8 +68,8 @@ void read_retry(MapReader& d, DeliveryConfig& delivery) {
 
 void read_delivery(MapReader& m, const LoadContext& ctx, DeliveryConfig& delivery) {
   MapReader d = m.map("delivery",
-                      {"mode", "endpoint", "ca", "timeout_ms", "max_in_flight", "max_attempts", "backoff_base_ms",
-                       "backoff_max_ms", "breaker_failures", "breaker_open_ms"},
+                      {"mode", "endpoint", "ca", "timeout_ms", "max_in_flight", "max_attempts",
+                       "backoff_base_ms", "backoff_max_ms", "breaker_failures", "breaker_open_ms"},
                       true);
   if (!d.is_map()) return;
   if (read_mode(d, delivery)) read_push_target(d, ctx, delivery);

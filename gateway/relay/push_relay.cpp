@@ -52,7 +52,11 @@ constexpr int kPagesPerPass = 8;
 class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
  public:
   MemberWorker(asio::io_context& ioc, GatewayContext& ctx, PushTarget target)
-      : strand_(asio::make_strand(ioc)), timer_(strand_), lanes_done_(strand_), ctx_(ctx), rng_(std::random_device{}()) {
+      : strand_(asio::make_strand(ioc)),
+        timer_(strand_),
+        lanes_done_(strand_),
+        ctx_(ctx),
+        rng_(std::random_device{}()) {
     use(std::move(target));
   }
 
@@ -95,8 +99,8 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     metrics_ = ctx_.metrics->member(t.member);
     clients_.clear();
     for (int i = 0; i < member_->delivery.max_in_flight; ++i)
-      clients_.push_back(std::make_unique<PushClient>(strand_, t.tls, t.endpoint,
-                                                      std::chrono::milliseconds(member_->delivery.timeout_ms)));
+      clients_.push_back(std::make_unique<PushClient>(
+          strand_, t.tls, t.endpoint, std::chrono::milliseconds(member_->delivery.timeout_ms)));
   }
 
   static asio::awaitable<void> run_owned(std::shared_ptr<MemberWorker> self) { co_await self->run(); }
@@ -160,7 +164,8 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     std::vector<std::vector<const store::PendingDelivery*>> lanes(n);
     std::size_t next_unkeyed = 0;
     for (const auto& d : due) {
-      std::size_t lane = d.order_key.empty() ? next_unkeyed++ % n : std::hash<std::string>{}(d.order_key) % n;
+      std::size_t lane =
+          d.order_key.empty() ? next_unkeyed++ % n : std::hash<std::string>{}(d.order_key) % n;
       lanes[lane].push_back(&d);
       if (probing) break;  // half-open: one probe decides
     }
@@ -189,7 +194,8 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   asio::awaitable<bool> deliver(PushClient& client, const store::PendingDelivery& d) {
     const Adapter* adapter = find_adapter(member_->adapter);
     // The recipient's own (redacted) form, in its native format.
-    std::optional<NativeDocument> doc = adapter ? adapter->encode_stored(d.envelope_json) : std::nullopt;
+    std::optional<NativeDocument> doc =
+        adapter ? adapter->encode_stored(d.envelope_json) : std::nullopt;
     if (!doc) {
       record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_->adapter);
       co_return true;
@@ -224,7 +230,8 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     using What = store::DeliveryOutcome::What;
     (what == What::delivered ? metrics_->delivered : what == What::retry ? metrics_->retried : metrics_->dead_lettered)->Increment();
     recording_[d.seq] = what != What::retry;
-    outcomes_.push_back({d.seq, what, attempts ? attempts : d.attempts + 1, next_ms, std::move(error)});
+    outcomes_.push_back(
+        {d.seq, what, attempts ? attempts : d.attempts + 1, next_ms, std::move(error)});
     flush_outcomes();
   }
 
@@ -234,13 +241,18 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
     std::vector<int64_t> seqs;
     seqs.reserve(outcomes_.size());
     for (const auto& o : outcomes_) seqs.push_back(o.seq);
-    ctx_.store->record_outcomes(std::exchange(outcomes_, {}), [self = shared_from_this(), seqs = std::move(seqs)](bool) {
-      asio::post(self->strand_, [self, seqs] {
-        for (int64_t seq : seqs) self->recording_.erase(seq);
-        self->writing_outcomes_ = false;
-        self->flush_outcomes();
-      });
-    });
+    auto written = [self = shared_from_this(), seqs = std::move(seqs)](bool) mutable {
+      asio::post(self->strand_, [self, seqs = std::move(seqs)] { self->outcomes_written(seqs); });
+    };
+    ctx_.store->record_outcomes(std::exchange(outcomes_, {}), std::move(written));
+  }
+
+  // The outcome write of `seqs` is committed (or failed: the rows are then collected
+  // again); the next write takes what came meanwhile.
+  void outcomes_written(const std::vector<int64_t>& seqs) {
+    for (int64_t seq : seqs) recording_.erase(seq);
+    writing_outcomes_ = false;
+    flush_outcomes();
   }
 
   // Exponential backoff with equal jitter: half the delay fixed, half random.

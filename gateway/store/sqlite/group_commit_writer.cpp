@@ -110,7 +110,7 @@ void GroupCommitWriter::run() {
     const WriteApplier::Mark before_batch = applier_->mark();
     bool committed = false;
     try {
-      committed = commit_batch(&error);
+      committed = commit_batch(before_batch, &error);
     } catch (const std::exception& e) {  // out of memory: the batch fails, the writer lives
       error = e.what();
     }
@@ -142,10 +142,9 @@ bool GroupCommitWriter::take_batch() {
 // The batch is first applied without savepoints (two statements and a pager savepoint
 // less per write). Only if a write fails is the transaction rolled back and the batch
 // applied again with a savepoint per write, so that the failing write rolls back alone.
-bool GroupCommitWriter::commit_batch(std::string* error) {
+bool GroupCommitWriter::commit_batch(const WriteApplier::Mark& before_batch, std::string* error) {
   if (!run_statement(begin_, error)) return false;
   const int64_t now_ms = wall_clock_ms();
-  const WriteApplier::Mark before_batch = applier_->mark();
   if (apply_all(now_ms)) return run_statement(commit_, error);
   if (in_transaction() && !run_statement(rollback_, error)) return false;
   applier_->rewind(before_batch);

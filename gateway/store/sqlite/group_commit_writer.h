@@ -1,9 +1,10 @@
 // The SQLite store's single writer: a queue of writes and the one thread that drains it
 // in group commits. The thread takes everything queued (up to max_batch), runs it in one
 // BEGIN IMMEDIATE ... COMMIT (a failing write rolls back only itself: the batch is then
-// applied again with a SAVEPOINT per write), and after COMMIT returns runs each write's completion, then on_commit. Writes
-// queued while a commit is in flight therefore share the next transaction, and a whole
-// batch costs one fsync. What a write does to the database is WriteApplier's business.
+// applied again with a SAVEPOINT per write), and after COMMIT returns runs each write's
+// completion, then on_commit. Writes queued while a commit is in flight therefore share the
+// next transaction, and a whole batch costs one fsync. What a write does to the database is
+// WriteApplier's business.
 #pragma once
 
 #include <condition_variable>
@@ -54,7 +55,8 @@ class GroupCommitWriter {
   // Moves up to max_batch queued writes into batch_; false when stopping and drained.
   bool take_batch();
   // Runs batch_ in one transaction; false (and *error set) if it did not commit.
-  bool commit_batch(std::string* error);
+  // `before_batch` is the applier's mark taken before it.
+  bool commit_batch(const WriteApplier::Mark& before_batch, std::string* error);
   bool apply_all(int64_t now_ms);  // the whole batch, no savepoints; false at the first failure
   bool apply_in_savepoint(Write& write, int64_t now_ms);
   void finish_batch(bool committed, const std::string& error, double seconds);

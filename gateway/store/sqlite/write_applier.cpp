@@ -36,8 +36,8 @@ constexpr const char* kMarkRetrying =
     "WHERE seq = ?5 AND state IN ('queued', 'retrying')";
 constexpr const char* kMarkDead =
     "UPDATE deliveries SET state = 'dead_letter', attempts = MAX(attempts, ?1), "
-    "last_error = ?2, updated_at_ms = ?3 WHERE seq = ?4 AND " SIXLINK_OPEN_STATES("state")
-    " RETURNING member";
+    "last_error = ?2, updated_at_ms = ?3 "
+    "WHERE seq = ?4 AND " SIXLINK_OPEN_STATES("state") " RETURNING member";
 constexpr const char* kAckInbox =
     "UPDATE deliveries SET state = 'delivered', updated_at_ms = ?1 "
     "WHERE member = ?2 AND " SIXLINK_OPEN_STATES("state") " AND state = 'inbox' AND seq <= ?3";
