@@ -3,17 +3,16 @@
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/ssl/error.hpp>
 
 #include "gateway/log.h"
 #include "gateway/net/http_server.h"
+#include "gateway/net/tls_stream.h"
 
 namespace sixlink {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace ssl = asio::ssl;
 using net::use_tuple;
 
 namespace {
@@ -36,8 +35,7 @@ TlsFailure classify_verify_error(int err) {
   }
 }
 
-bool verify_peer(PeerCheck& check, bool preverified, ssl::verify_context& vc) {
-  X509_STORE_CTX* store = vc.native_handle();
+bool verify_peer(PeerCheck& check, bool preverified, X509_STORE_CTX* store) {
   if (!preverified) {
     check.failure = classify_verify_error(X509_STORE_CTX_get_error(store));
     return false;
@@ -73,13 +71,13 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
   // refused on a kept-alive connection too.
   const auto at_connect = ctx.current();
   const Limits limits = at_connect->config->limits;
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls);
+  net::TlsServerStream stream(std::move(socket), tls->native_handle());
   PeerCheck check{at_connect->config, nullptr, std::nullopt};
   stream.set_verify_callback(
-      [&check](bool preverified, ssl::verify_context& vc) { return verify_peer(check, preverified, vc); });
+      [&check](bool preverified, X509_STORE_CTX* store) { return verify_peer(check, preverified, store); });
 
-  beast::get_lowest_layer(stream).expires_after(std::chrono::milliseconds(limits.header_timeout_ms));
-  auto [hec] = co_await stream.async_handshake(ssl::stream_base::server, use_tuple);
+  stream.expires_after(std::chrono::milliseconds(limits.header_timeout_ms));
+  auto [hec, hn] = co_await stream.async_handshake(use_tuple);
   if (hec || !check.member) {
     refuse(ctx, classify_handshake_error(hec, check));
     co_return;
@@ -124,7 +122,7 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
   co_await net::serve_requests(stream, buffer, limits, handler, on_refused);
 
   // Close politely, but never wait long for a peer that does not answer the close_notify.
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+  stream.expires_after(std::chrono::seconds(2));
   co_await stream.async_shutdown(use_tuple);
 }
 

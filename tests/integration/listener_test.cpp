@@ -1,14 +1,32 @@
 // The mutual-TLS listener: who may connect (DESIGN §10) and the limits of
 // gateway.limits (body size, slow header, keep-alive).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
+#include <boost/json.hpp>
 #include <thread>
 
 #include "tests/integration/federation.h"
 
 namespace sixlink::testing {
 namespace {
+
+// Writes `bytes` and expects the gateway to close the connection, unanswered, well before
+// the client's own 5 s: at the `which` timeout.
+void expect_closed_without_answer(MtlsClient& c, const std::string& bytes, const std::string& which) {
+  bool closed = false;
+  auto started = std::chrono::steady_clock::now();
+  std::string got = c.raw_exchange(bytes, std::chrono::seconds(5), &closed);
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(got.empty()) << got;
+  EXPECT_LT(took, std::chrono::seconds(4)) << "closed by the " << which << " timeout, not the client's";
+}
 
 class ListenerTest : public ::testing::Test {
  protected:
@@ -117,13 +135,79 @@ TEST_F(ListenerTest, LargeBodyIs413) {
 TEST_F(ListenerTest, SlowHeaderClosesTheConnection) {
   auto c = fed.client("kunshan");
   ASSERT_TRUE(c->connect());
-  bool closed = false;
+  expect_closed_without_answer(*c, "GET /v1/inbox HTTP/1.1\r\nHost: x\r\n", "header");
+}
+
+// A TCP client that never starts its handshake is dropped at the header timeout, and the
+// refusal is counted as a timeout.
+TEST_F(ListenerTest, SilentClientIsDroppedAtTheHandshakeTimeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(fed.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval five{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
   auto started = std::chrono::steady_clock::now();
-  std::string got = c->raw_exchange("GET /v1/inbox HTTP/1.1\r\nHost: x\r\n", std::chrono::seconds(5), &closed);
+  char byte;
+  const ssize_t got = ::recv(fd, &byte, 1, 0);
   auto took = std::chrono::steady_clock::now() - started;
-  EXPECT_TRUE(closed);
-  EXPECT_TRUE(got.empty()) << got;
+  ::close(fd);
+  EXPECT_EQ(got, 0) << "the gateway closes the connection";
   EXPECT_LT(took, std::chrono::seconds(4)) << "closed by the header timeout, not the client's";
+  EXPECT_GE(fed.wait_metric(R"(sixlink_tls_handshake_failures_total{reason="timeout"})", 1), 1);
+}
+
+// Two requests written at once are both answered, in order, on the one connection.
+TEST_F(ListenerTest, PipelinedRequestsAreAnsweredInOrder) {
+  auto c = fed.client("kunshan");
+  ASSERT_TRUE(c->connect());
+  const std::string one = "GET /v1/messages/first HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string two = "GET /v1/inbox HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  bool closed = false;
+  std::string got = c->raw_exchange(one + two, std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed) << "the second request asked to close";
+  const auto first = got.find("HTTP/1.1 404"), second = got.find("HTTP/1.1 200");
+  ASSERT_NE(first, std::string::npos) << got;
+  ASSERT_NE(second, std::string::npos) << got;
+  EXPECT_LT(first, second);
+}
+
+// A body spread over several TLS records arrives whole, and an answer larger than one
+// record (the recipient's inbox page) leaves whole: byte for byte what was sent.
+TEST_F(ListenerTest, MessageLargerThanATlsRecordCrossesIntact) {
+  std::string description;
+  while (description.size() < 52000) description += "太仓浏河镇沿江暴雨积水 ";
+  std::string doc = alert_json("KS-LARGE", "kunshan", {"taicang"});
+  const std::string anchor = R"("headline":"太仓—昆山交界暴雨预警")";
+  const auto at = doc.find(anchor);
+  ASSERT_NE(at, std::string::npos);
+  doc.insert(at + anchor.size(), R"(,"description":")" + description + "\"");
+  ASSERT_GT(doc.size(), 3u * 16384);
+  HttpResult posted = fed.client("kunshan")->request("POST", "/v1/messages", doc);
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  HttpResult page = fed.client("taicang")->request("GET", "/v1/inbox");
+  ASSERT_EQ(page.status, 200) << page.error;
+  EXPECT_GT(page.body.size(), 3u * 16384);
+  const auto messages = boost::json::parse(page.body).at("messages").as_array();
+  ASSERT_EQ(messages.size(), 1u);
+  const auto envelope = boost::json::parse(messages[0].at("body").as_string());
+  const auto& info = envelope.at("body").at("info").as_array().at(0);
+  EXPECT_EQ(info.at("description").as_string(), description);
+}
+
+TEST(ListenerIdleTest, IdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
+  FederationOptions o;
+  o.idle_timeout_ms = 300;
+  Federation fed(o);
+  fed.start_gateway();
+  auto c = fed.client("kunshan");
+  ASSERT_EQ(c->request("GET", "/v1/inbox").status, 200);
+  ASSERT_EQ(c->request("GET", "/v1/inbox").status, 200);
+  EXPECT_EQ(c->connections_made(), 1) << "kept alive within the idle timeout";
+  expect_closed_without_answer(*c, "", "idle");
 }
 
 TEST(ListenerLimitTest, ConnectionsOverMaxConnectionsAreRefused) {
