@@ -71,7 +71,7 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
   // refused on a kept-alive connection too.
   const auto at_connect = ctx.current();
   const Limits limits = at_connect->config->limits;
-  net::TlsServerStream stream(std::move(socket), tls->native_handle());
+  net::TlsStream stream(std::move(socket), tls->native_handle(), net::TlsStream::Role::server);
   PeerCheck check{at_connect->config, nullptr, std::nullopt};
   stream.set_verify_callback(
       [&check](bool preverified, X509_STORE_CTX* store) { return verify_peer(check, preverified, store); });

@@ -1,8 +1,10 @@
-// The partner listener's TLS stream: OpenSSL reads and writes the TCP socket itself
-// (SSL_set_fd on a non-blocking socket) and the stream waits for readiness with Asio.
+// The gateway's TLS stream, both directions (the partner listener's connections and the
+// relay's to push members): OpenSSL reads and writes the TCP socket itself (SSL_set_fd on
+// a non-blocking socket) and the stream waits for readiness with Asio.
 //
 // Why not asio::ssl::stream: it keeps two 17 KiB buffers of its own and a 2 x 17 KiB
-// BIO pair per connection for its whole life, 68 KiB an idle connection never uses.
+// BIO pair per connection for its whole life, 68 KiB an idle connection never uses, and
+// every byte goes through the BIO pair and an extra composed operation.
 // Here OpenSSL's record buffers are released while a connection is idle
 // (SSL_MODE_RELEASE_BUFFERS) and no bytes are copied through a BIO pair.
 //
@@ -28,27 +30,35 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
 namespace sixlink::net {
 
-class TlsServerStream {
+class TlsStream {
  public:
+  enum class Role { server, client };
   using executor_type = boost::asio::ip::tcp::socket::executor_type;
   using error_code = boost::system::error_code;
   // The peer-verification hook: OpenSSL's preverify result and the chain position;
   // returns whether to accept.
   using VerifyFn = std::function<bool(bool preverified, X509_STORE_CTX* store)>;
 
-  // Takes the accepted socket; SSL state comes from `ctx` (which must outlive nothing:
-  // the SSL object holds its own reference).
-  TlsServerStream(boost::asio::ip::tcp::socket socket, SSL_CTX* ctx);
-  TlsServerStream(const TlsServerStream&) = delete;
-  TlsServerStream& operator=(const TlsServerStream&) = delete;
-  ~TlsServerStream();
+  // Takes a connected socket (accepted, for a server); SSL settings come from `ctx`
+  // (the SSL object holds its own reference to it).
+  TlsStream(boost::asio::ip::tcp::socket socket, SSL_CTX* ctx, Role role);
+  TlsStream(const TlsStream&) = delete;
+  TlsStream& operator=(const TlsStream&) = delete;
+  ~TlsStream();
 
   executor_type get_executor() { return impl_->socket.get_executor(); }
   SSL* native_handle() { return impl_->ssl.get(); }
   void set_verify_callback(VerifyFn fn);
+  // Client: the name (DNS name or IP address) the server's certificate must carry; also
+  // sent as SNI when it is a DNS name. False when OpenSSL refuses it.
+  bool set_peer_name(const std::string& host);
+  // Closes the socket: an operation in progress completes with an error, and the stream
+  // does nothing more (the SSL object never touches the descriptor again).
+  void close();
 
   // Deadline for the operations that start from now on (beast::tcp_stream's meaning).
   void expires_after(std::chrono::steady_clock::duration d) {
@@ -126,6 +136,7 @@ class TlsServerStream {
     VerifyFn verify;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     bool timed_out = false;
+    int waiting = 0;  // operations waiting for readiness (the timer runs only while > 0)
     bool failed = false;  // a fatal error: no close_notify may follow
     bool sent_close = false;
   };
@@ -141,6 +152,8 @@ class TlsServerStream {
   // Arms the deadline timer for a wait that is about to start; false when it has passed.
   static bool arm_deadline(const std::shared_ptr<Impl>& impl);
   static error_code wait_error(const Impl& impl, const error_code& ec);
+  // An operation that waited is done; the last one stops the deadline timer.
+  static void done_waiting(Impl& impl);
 
   template <class Token>
   auto start(Step step, Token&& token) {
@@ -162,6 +175,7 @@ class TlsServerStream {
       Outcome o = attempt(*impl, step);
       if (o.want == Want::done) return finish(self, o);
       if (!arm_deadline(impl)) return finish(self, {Want::done, timeout_error(), 0});
+      if (!waited) ++impl->waiting;
       waited = true;
       impl->socket.async_wait(o.want == Want::read ? boost::asio::socket_base::wait_read
                                                    : boost::asio::socket_base::wait_write,
@@ -172,7 +186,10 @@ class TlsServerStream {
     // wait is completed through a post, as Asio requires.
     template <class Self>
     void finish(Self& self, Outcome o) {
-      if (waited) return self.complete(o.ec, o.bytes);
+      if (waited) {
+        done_waiting(*impl);
+        return self.complete(o.ec, o.bytes);
+      }
       result = o;
       completing = true;
       boost::asio::post(std::move(self));

@@ -3,52 +3,51 @@
 #include <openssl/ssl.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include "gateway/net/http_server.h"
+#include "gateway/net/tls_stream.h"
 
 namespace sixlink {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace ssl = asio::ssl;
 using net::use_tuple;
 
 PushClient::PushClient(asio::any_io_executor executor, std::shared_ptr<tls::Context> tls,
                        HttpsEndpoint endpoint, std::chrono::milliseconds timeout)
     : executor_(std::move(executor)), tls_(std::move(tls)), endpoint_(std::move(endpoint)), timeout_(timeout) {}
 
+PushClient::~PushClient() = default;
+
 void PushClient::close() {
   if (!stream_) return;
-  boost::system::error_code ignored;
-  beast::get_lowest_layer(*stream_).socket().close(ignored);
+  stream_->close();
   stream_.reset();
   buffer_.clear();
 }
 
 void PushClient::cancel() {
-  if (!stream_) return;
-  boost::system::error_code ignored;
-  beast::get_lowest_layer(*stream_).socket().close(ignored);
+  if (stream_) stream_->close();
 }
 
 asio::awaitable<std::string> PushClient::connect() {
   close();
-  auto stream = std::make_unique<Stream>(executor_, *tls_);
   asio::ip::tcp::resolver resolver(executor_);
   auto [rec, results] = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), use_tuple);
   if (rec) co_return "resolve: " + rec.message();
-  auto& tcp = beast::get_lowest_layer(*stream);
+  beast::tcp_stream tcp(executor_);  // for the connect's timeout; the socket then moves on
   tcp.expires_after(timeout_);
   auto [cec, ep] = co_await tcp.async_connect(results, use_tuple);
   if (cec) co_return "connect: " + cec.message();
+  tcp.expires_never();
+  auto stream = std::make_unique<Stream>(tcp.release_socket(), tls_->native_handle(), Stream::Role::client);
   // SNI and the host-name (or IP) check of the member's server certificate.
-  SSL_set_tlsext_host_name(stream->native_handle(), endpoint_.host.c_str());
-  stream->set_verify_callback(ssl::host_name_verification(endpoint_.host));
-  tcp.expires_after(timeout_);
-  auto [hec] = co_await stream->async_handshake(ssl::stream_base::client, use_tuple);
+  if (!stream->set_peer_name(endpoint_.host)) co_return "tls: cannot check the name " + endpoint_.host;
+  stream->expires_after(timeout_);
+  auto [hec, hn] = co_await stream->async_handshake(use_tuple);
   if (hec) co_return "tls: " + hec.message();
   stream_ = std::move(stream);
   co_return std::string();
@@ -65,13 +64,12 @@ asio::awaitable<PushResult> PushClient::exchange(
   req.body() = body;
   req.keep_alive(true);
   req.prepare_payload();
-  auto& tcp = beast::get_lowest_layer(*stream_);
-  tcp.expires_after(timeout_);
+  stream_->expires_after(timeout_);
   auto [wec, wn] = co_await http::async_write(*stream_, req, use_tuple);
   if (wec) co_return PushResult{0, "write: " + wec.message()};
   http::response_parser<http::string_body> parser;
   parser.body_limit(1 << 20);
-  tcp.expires_after(timeout_);
+  stream_->expires_after(timeout_);
   auto [rec, rn] = co_await http::async_read(*stream_, buffer_, parser, use_tuple);
   if (rec) co_return PushResult{0, (rec == beast::error::timeout ? "timeout: " : "read: ") + rec.message()};
   if (!parser.get().keep_alive()) close();

@@ -6,8 +6,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -18,7 +16,9 @@
 #include "gateway/net/tls.h"
 
 namespace sixlink {
-
+namespace net {
+class TlsStream;
+}
 
 struct PushResult {
   int status = 0;     // HTTP status; 0 when no answer came (connect, TLS, timeout)
@@ -29,6 +29,9 @@ class PushClient {
  public:
   PushClient(boost::asio::any_io_executor executor, std::shared_ptr<tls::Context> tls,
              HttpsEndpoint endpoint, std::chrono::milliseconds timeout);
+  ~PushClient();
+  PushClient(const PushClient&) = delete;
+  PushClient& operator=(const PushClient&) = delete;
 
   boost::asio::awaitable<PushResult> post(
       const std::vector<std::pair<std::string, std::string>>& headers,
@@ -41,7 +44,7 @@ class PushClient {
   void cancel();
 
  private:
-  using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using Stream = net::TlsStream;
   boost::asio::awaitable<std::string> connect();  // empty on success, else the error
   boost::asio::awaitable<PushResult> exchange(
       const std::vector<std::pair<std::string, std::string>>& headers,

@@ -198,6 +198,43 @@ TEST_F(ListenerTest, MessageLargerThanATlsRecordCrossesIntact) {
   EXPECT_EQ(info.at("description").as_string(), description);
 }
 
+// A client that asks for a large answer and closes without reading it must cost the
+// gateway that connection only: writing to a reset socket raises SIGPIPE unless the
+// write says otherwise, and SIGPIPE would end this very process.
+TEST_F(ListenerTest, ClientGoneBeforeALargeAnswerDoesNotEndTheGateway) {
+  std::string description;
+  while (description.size() < 3000) description += "太仓浏河镇沿江暴雨积水 ";
+  for (int i = 0; i < 30; ++i) {
+    std::string doc = alert_json("KS-RST-" + std::to_string(i), "kunshan", {"taicang"});
+    const std::string anchor = R"("headline":"太仓—昆山交界暴雨预警")";
+    doc.insert(doc.find(anchor) + anchor.size(), R"(,"description":")" + description + "\"");
+    ASSERT_EQ(fed.client("kunshan")->request("POST", "/v1/messages", doc).status, 202);
+  }
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, fed.members["taicang"].cert.c_str()), 1);
+  ASSERT_EQ(SSL_CTX_use_PrivateKey_file(ctx, fed.members["taicang"].key.c_str(), SSL_FILETYPE_PEM), 1);
+  for (int round = 0; round < 20; ++round) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(fed.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    ASSERT_EQ(SSL_connect(ssl), 1);
+    const std::string get = "GET /v1/inbox?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(SSL_write(ssl, get.data(), static_cast<int>(get.size())), static_cast<int>(get.size()));
+    // Gone before the answer: its first bytes meet a closed socket, which answers with a
+    // reset, and the writes after that fail with EPIPE.
+    SSL_free(ssl);
+    ::close(fd);
+  }
+  SSL_CTX_free(ctx);
+  HttpResult page = fed.client("taicang")->request("GET", "/v1/inbox?limit=1");
+  EXPECT_EQ(page.status, 200) << "the gateway still answers";
+}
+
 TEST(ListenerIdleTest, IdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
   FederationOptions o;
   o.idle_timeout_ms = 300;

@@ -1,0 +1,82 @@
+// The relay's HTTPS client (gateway/relay/push_client.h) against a real receiving partner
+// over mutual TLS on loopback: the server certificate must name the endpoint's host, as
+// a DNS name (also sent as SNI) or as an IP address.
+#include "gateway/relay/push_client.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "tests/support/partner_server.h"
+#include "tests/support/pki.h"
+
+namespace sixlink::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class PushClientTest : public ::testing::Test {
+ protected:
+  PushResult post_to(const std::string& host) { return post_to(host, receiver->port()); }
+  // One post from a fresh client to host:port.
+  PushResult post_to(const std::string& host, uint16_t port) {
+    std::string error;
+    auto tls = tls::make_client_context({gateway.cert, gateway.key, pki.ca_cert(), ""},
+                                        pki.ca_cert(), &error);
+    EXPECT_TRUE(tls) << error;
+    if (!tls) return {};
+    boost::asio::io_context ioc;
+    PushClient client(ioc.get_executor(), tls, HttpsEndpoint{host, port, "/in"}, 2s);
+    // post() keeps references: the arguments must outlive the coroutine.
+    const std::vector<std::pair<std::string, std::string>> headers{{"Sixlink-Message-Id", "M-1"}};
+    const std::string content_type = "application/json", body = "{}";
+    auto done = boost::asio::co_spawn(ioc, client.post(headers, content_type, body),
+                                      boost::asio::use_future);
+    ioc.run();
+    return done.get();
+  }
+  void serve_with(const Identity& id) {
+    receiver = std::make_unique<PartnerServer>(id.cert, id.key, pki.ca_cert());
+    receiver->start();
+  }
+
+  TempDir dir{"sixlink-push-client-"};
+  TestPki pki{dir.path()};
+  Identity gateway = pki.issue("gateway", {"gateway.sixlink.local"});
+  std::unique_ptr<PartnerServer> receiver;
+};
+
+TEST_F(PushClientTest, DnsNameAndIpAddressOfTheCertificateAreAccepted) {
+  serve_with(pki.issue("rx", {"localhost"}, {"127.0.0.1"}));
+  PushResult by_name = post_to("localhost");
+  EXPECT_EQ(by_name.status, 200) << by_name.error;
+  PushResult by_ip = post_to("127.0.0.1");
+  EXPECT_EQ(by_ip.status, 200) << by_ip.error;
+  EXPECT_EQ(receiver->total(), 2u);
+  EXPECT_EQ(receiver->client_identity_of_last(), "gateway.sixlink.local");
+}
+
+TEST_F(PushClientTest, ACertificateNotNamingTheHostIsRefused) {
+  serve_with(pki.issue("rx", {"elsewhere.sixlink.local"}, {"127.0.0.2"}));
+  PushResult by_name = post_to("localhost");
+  EXPECT_EQ(by_name.status, 0);
+  EXPECT_NE(by_name.error.find("certificate verify failed"), std::string::npos) << by_name.error;
+  PushResult by_ip = post_to("127.0.0.1");
+  EXPECT_EQ(by_ip.status, 0);
+  EXPECT_NE(by_ip.error.find("certificate verify failed"), std::string::npos) << by_ip.error;
+  EXPECT_EQ(receiver->total(), 0u) << "nothing was sent to the wrong server";
+}
+
+TEST_F(PushClientTest, AnUnreachableEndpointIsAnErrorNotAHang) {
+  serve_with(pki.issue("rx", {"localhost"}));
+  const uint16_t port = receiver->port();
+  receiver.reset();  // nothing listens there any more
+  PushResult r = post_to("127.0.0.1", port);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.error.find("connect"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace sixlink::testing
