@@ -160,8 +160,46 @@ CREATE INDEX deliveries_open ON deliveries(member, seq)
   WHERE (state = 'queued' OR state = 'retrying' OR state = 'inbox');
 )sql";
 
+// Version 5: the deliveries table's CHECKs as ORs too (SQLite evaluated the five-item IN
+// list on state through a temporary b-tree on every insert and update). SQLite cannot
+// change a CHECK in place, so the table is rebuilt (its documented twelve-step way): the
+// rows keep their seq, the AUTOINCREMENT high-water mark is carried over, and the three
+// indexes are built again. It reads every delivery once, at the first start.
+constexpr const char* kVersion5 = R"sql(
+CREATE TABLE deliveries_v5(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_rowid INTEGER NOT NULL REFERENCES messages(rowid),
+  member TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK(mode = 'push' OR mode = 'pull'),
+  state TEXT NOT NULL CHECK(state = 'queued' OR state = 'retrying' OR state = 'inbox' OR
+                            state = 'delivered' OR state = 'dead_letter'),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  order_key TEXT NOT NULL DEFAULT '',
+  updated_at_ms INTEGER NOT NULL,
+  envelope TEXT);
+INSERT INTO deliveries_v5(seq, message_rowid, member, mode, state, attempts, next_attempt_ms,
+                          last_error, order_key, updated_at_ms, envelope)
+  SELECT seq, message_rowid, member, mode, state, attempts, next_attempt_ms, last_error,
+         order_key, updated_at_ms, envelope FROM deliveries;
+INSERT INTO sqlite_sequence(name, seq)
+  SELECT 'deliveries_v5', seq FROM sqlite_sequence WHERE name = 'deliveries'
+    AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'deliveries_v5');
+UPDATE sqlite_sequence
+  SET seq = MAX(seq, (SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'))
+  WHERE name = 'deliveries_v5';
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v5 RENAME TO deliveries;
+CREATE INDEX deliveries_message ON deliveries(message_rowid, seq);
+CREATE INDEX deliveries_open ON deliveries(member, seq)
+  WHERE (state = 'queued' OR state = 'retrying' OR state = 'inbox');
+CREATE INDEX deliveries_dead ON deliveries(seq, member) WHERE state = 'dead_letter';
+)sql";
+
 constexpr std::array kMigrations{Migration{1, kVersion1}, Migration{2, kVersion2},
-                                 Migration{3, kVersion3}, Migration{4, kVersion4}};
+                                 Migration{3, kVersion3}, Migration{4, kVersion4},
+                                 Migration{5, kVersion5}};
 
 constexpr const char* kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations("
