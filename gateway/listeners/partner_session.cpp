@@ -73,8 +73,9 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
   const Limits limits = at_connect->config->limits;
   net::TlsStream stream(std::move(socket), tls->native_handle(), net::TlsStream::Role::server);
   PeerCheck check{at_connect->config, nullptr, std::nullopt};
-  stream.set_verify_callback(
-      [&check](bool preverified, X509_STORE_CTX* store) { return verify_peer(check, preverified, store); });
+  stream.set_verify_callback([&check](bool preverified, X509_STORE_CTX* store) {
+    return verify_peer(check, preverified, store);
+  });
 
   stream.expires_after(std::chrono::milliseconds(limits.header_timeout_ms));
   auto [hec, hn] = co_await stream.async_handshake(use_tuple);

@@ -2,11 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <sys/socket.h>
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
-#include <sys/socket.h>
-
 #include <cerrno>
 #include <stdexcept>
 
@@ -20,8 +19,8 @@ namespace {
 // OpenSSL's verify callback has no user argument: the stream is found through the SSL
 // object's app data, set in the constructor.
 int verify_trampoline(int preverified, X509_STORE_CTX* store) {
-  auto* ssl = static_cast<SSL*>(
-      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  auto* ssl =
+      static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
   auto* verify = ssl ? static_cast<TlsStream::VerifyFn*>(SSL_get_app_data(ssl)) : nullptr;
   if (!verify || !*verify) return preverified;
   return (*verify)(preverified != 0, store) ? 1 : 0;
@@ -152,7 +151,9 @@ TlsStream::Outcome TlsStream::attempt(Impl& impl, const Step& step) {
   int r = 0;
   std::size_t n = 0;
   switch (step.kind) {
-    case Kind::handshake: r = SSL_do_handshake(ssl); break;
+    case Kind::handshake:
+      r = SSL_do_handshake(ssl);
+      break;
     case Kind::read:
       if (step.in.size() == 0) return {};
       r = SSL_read_ex(ssl, step.in.data(), step.in.size(), &n);
@@ -179,17 +180,19 @@ TlsStream::Outcome TlsStream::attempt(Impl& impl, const Step& step) {
   if (r == 1) return {Want::done, {}, n};
   const int err = SSL_get_error(ssl, r);
   switch (err) {
-    case SSL_ERROR_WANT_READ: return {Want::read, {}, 0};
-    case SSL_ERROR_WANT_WRITE: return {Want::write, {}, 0};
+    case SSL_ERROR_WANT_READ:
+      return {Want::read, {}, 0};
+    case SSL_ERROR_WANT_WRITE:
+      return {Want::write, {}, 0};
     case SSL_ERROR_ZERO_RETURN:
       if (step.kind == Kind::shutdown) return {};
       return {Want::done, make_error_code(asio::error::eof), 0};
-    default: break;
+    default:
+      break;
   }
   impl.failed = true;
   if (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
-    if (sys_errno == 0)
-      return {Want::done, make_error_code(asio::ssl::error::stream_truncated), 0};
+    if (sys_errno == 0) return {Want::done, make_error_code(asio::ssl::error::stream_truncated), 0};
     return {Want::done, error_code(sys_errno, asio::error::get_system_category()), 0};
   }
   const unsigned long code = ERR_get_error();

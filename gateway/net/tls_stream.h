@@ -136,7 +136,7 @@ class TlsStream {
     VerifyFn verify;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     bool timed_out = false;
-    int waiting = 0;  // operations waiting for readiness (the timer runs only while > 0)
+    int waiting = 0;      // operations waiting for readiness (the timer runs only while > 0)
     bool failed = false;  // a fatal error: no close_notify may follow
     bool sent_close = false;
   };

@@ -43,9 +43,11 @@ asio::awaitable<std::string> PushClient::connect() {
   auto [cec, ep] = co_await tcp.async_connect(results, use_tuple);
   if (cec) co_return "connect: " + cec.message();
   tcp.expires_never();
-  auto stream = std::make_unique<Stream>(tcp.release_socket(), tls_->native_handle(), Stream::Role::client);
+  auto stream =
+      std::make_unique<Stream>(tcp.release_socket(), tls_->native_handle(), Stream::Role::client);
   // SNI and the host-name (or IP) check of the member's server certificate.
-  if (!stream->set_peer_name(endpoint_.host)) co_return "tls: cannot check the name " + endpoint_.host;
+  if (!stream->set_peer_name(endpoint_.host))
+    co_return "tls: cannot check the name " + endpoint_.host;
   stream->expires_after(timeout_);
   auto [hec, hn] = co_await stream->async_handshake(use_tuple);
   if (hec) co_return "tls: " + hec.message();

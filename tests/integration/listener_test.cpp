@@ -18,14 +18,16 @@ namespace {
 
 // Writes `bytes` and expects the gateway to close the connection, unanswered, well before
 // the client's own 5 s: at the `which` timeout.
-void expect_closed_without_answer(MtlsClient& c, const std::string& bytes, const std::string& which) {
+void expect_closed_without_answer(MtlsClient& c, const std::string& bytes,
+                                  const std::string& which) {
   bool closed = false;
   auto started = std::chrono::steady_clock::now();
   std::string got = c.raw_exchange(bytes, std::chrono::seconds(5), &closed);
   auto took = std::chrono::steady_clock::now() - started;
   EXPECT_TRUE(closed);
   EXPECT_TRUE(got.empty()) << got;
-  EXPECT_LT(took, std::chrono::seconds(4)) << "closed by the " << which << " timeout, not the client's";
+  EXPECT_LT(took, std::chrono::seconds(4))
+      << "closed by the " << which << " timeout, not the client's";
 }
 
 class ListenerTest : public ::testing::Test {
@@ -212,7 +214,8 @@ TEST_F(ListenerTest, ClientGoneBeforeALargeAnswerDoesNotEndTheGateway) {
   }
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   ASSERT_EQ(SSL_CTX_use_certificate_chain_file(ctx, fed.members["taicang"].cert.c_str()), 1);
-  ASSERT_EQ(SSL_CTX_use_PrivateKey_file(ctx, fed.members["taicang"].key.c_str(), SSL_FILETYPE_PEM), 1);
+  ASSERT_EQ(SSL_CTX_use_PrivateKey_file(ctx, fed.members["taicang"].key.c_str(), SSL_FILETYPE_PEM),
+            1);
   for (int round = 0; round < 20; ++round) {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -224,7 +227,8 @@ TEST_F(ListenerTest, ClientGoneBeforeALargeAnswerDoesNotEndTheGateway) {
     SSL_set_fd(ssl, fd);
     ASSERT_EQ(SSL_connect(ssl), 1);
     const std::string get = "GET /v1/inbox?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n";
-    ASSERT_EQ(SSL_write(ssl, get.data(), static_cast<int>(get.size())), static_cast<int>(get.size()));
+    ASSERT_EQ(SSL_write(ssl, get.data(), static_cast<int>(get.size())),
+              static_cast<int>(get.size()));
     // Gone before the answer: its first bytes meet a closed socket, which answers with a
     // reset, and the writes after that fail with EPIPE.
     SSL_free(ssl);

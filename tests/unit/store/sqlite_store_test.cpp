@@ -113,7 +113,8 @@ class SqliteStoreTest : public ::testing::Test {
     const std::string sql =
         "INSERT INTO messages(source, id, link, kind, classification, order_key, body_hash, "
         "envelope, response, accepted_at_ms) VALUES('kunshan', 'OLD-1', 'info_sharing', 'alert', "
-        "'internal', '', 'h', '{}', '{}', 1);" + deliveries_sql;
+        "'internal', '', 'h', '{}', '{}', 1);" +
+        deliveries_sql;
     ASSERT_TRUE(db.exec(sql.c_str(), &error)) << error;
   }
 
@@ -491,8 +492,9 @@ TEST_F(SqliteStoreTest, MigrationsApplyOnlyTheMissingSteps) {
 // A store written at version 3 (deliveries_open with an IN list) opens at version 4 with
 // the index rebuilt and its open deliveries still found.
 TEST_F(SqliteStoreTest, VersionThreeStoreUpgradesItsOpenIndex) {
-  write_old_store(3, "INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
-                     "VALUES(1, 'baoshan', 'push', 'queued', 1)");
+  write_old_store(3,
+                  "INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
+                  "VALUES(1, 'baoshan', 'push', 'queued', 1)");
   EXPECT_NE(RawDb(path_).text("SELECT sql FROM sqlite_master WHERE name = 'deliveries_open'").find(" IN "),
             std::string::npos);
   open();
@@ -509,34 +511,45 @@ TEST_F(SqliteStoreTest, VersionThreeStoreUpgradesItsOpenIndex) {
 // the table rebuilt: every row with its seq and state, the AUTOINCREMENT high-water mark
 // (a seq once used is never handed out again), the indexes, and the CHECKs still on.
 TEST_F(SqliteStoreTest, VersionFourStoreRebuildsItsDeliveries) {
-  write_old_store(4, "INSERT INTO deliveries(message_rowid, member, mode, state, attempts, last_error, "
-                     "updated_at_ms, envelope) VALUES(1, 'baoshan', 'push', 'retrying', 3, 'http 503', 1, "
-                     "'{\"redacted\":true}'), (1, 'taicang', 'pull', 'inbox', 0, '', 1, NULL), "
-                     "(1, 'jiading', 'push', 'dead_letter', 9, 'http 404', 1, NULL), "
-                     "(1, 'kunshan', 'push', 'delivered', 1, '', 1, NULL);"
-                     "DELETE FROM deliveries WHERE seq = 4");  // seq 4 was used: never again
-  const std::string before_rows =
-      RawDb(path_).joined("SELECT seq || ':' || member || ':' || mode || ':' || state || ':' || attempts || "
-                          "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq", 0);
-  EXPECT_NE(RawDb(path_).text("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").find(" IN "),
-            std::string::npos);
+  write_old_store(
+      4,
+      "INSERT INTO deliveries(message_rowid, member, mode, state, attempts, last_error, "
+      "updated_at_ms, envelope) VALUES(1, 'baoshan', 'push', 'retrying', 3, 'http 503', 1, "
+      "'{\"redacted\":true}'), (1, 'taicang', 'pull', 'inbox', 0, '', 1, NULL), "
+      "(1, 'jiading', 'push', 'dead_letter', 9, 'http 404', 1, NULL), "
+      "(1, 'kunshan', 'push', 'delivered', 1, '', 1, NULL);"
+      "DELETE FROM deliveries WHERE seq = 4");  // seq 4 was used: never again
+  const std::string before_rows = RawDb(path_).joined(
+      "SELECT seq || ':' || member || ':' || mode || ':' || state || ':' || attempts || "
+      "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq",
+      0);
+  EXPECT_NE(
+      RawDb(path_).text("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").find(" IN "),
+      std::string::npos);
   open();
   RawDb raw(path_);
   EXPECT_EQ(raw.number("SELECT MAX(version) FROM schema_migrations"), 5);
-  EXPECT_EQ(raw.text("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").find(" IN "), std::string::npos);
-  EXPECT_EQ(raw.joined("SELECT seq || ':' || member || ':' || mode || ':' || state || ':' || attempts || "
-                       "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq", 0),
-            before_rows);
-  EXPECT_EQ(raw.text("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
-                     "AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name)"),
-            "deliveries_dead,deliveries_message,deliveries_open");
+  EXPECT_EQ(raw.text("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").find(" IN "),
+            std::string::npos);
+  EXPECT_EQ(
+      raw.joined("SELECT seq || ':' || member || ':' || mode || ':' || state || ':' || attempts || "
+                 "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq",
+                 0),
+      before_rows);
+  EXPECT_EQ(
+      raw.text(
+          "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+          "AND tbl_name = 'deliveries' AND sql IS NOT NULL ORDER BY name)"),
+      "deliveries_dead,deliveries_message,deliveries_open");
   EXPECT_EQ(raw.number("SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'"), 4);
   EXPECT_EQ(raw.number("SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'deliveries_v5'"), 0);
-  EXPECT_FALSE(raw.exec("INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
-                        "VALUES(1, 'x', 'push', 'lost', 1)"))
+  EXPECT_FALSE(
+      raw.exec("INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
+               "VALUES(1, 'x', 'push', 'lost', 1)"))
       << "the CHECK on state still holds";
-  EXPECT_FALSE(raw.exec("INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
-                        "VALUES(1, 'x', 'carrier-pigeon', 'queued', 1)"))
+  EXPECT_FALSE(
+      raw.exec("INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
+               "VALUES(1, 'x', 'carrier-pigeon', 'queued', 1)"))
       << "the CHECK on mode still holds";
   auto pending = store_->pending("taicang", 0, 10);
   ASSERT_EQ(pending.size(), 1u);
