@@ -1,7 +1,5 @@
 #include "gateway/relay/push_client.h"
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>

@@ -30,6 +30,33 @@ void expect_closed_without_answer(MtlsClient& c, const std::string& bytes,
       << "closed by the " << which << " timeout, not the client's";
 }
 
+// Chinese text of at least `bytes` bytes, for a CAP description.
+std::string long_description(std::size_t bytes) {
+  std::string text;
+  while (text.size() < bytes) text += "太仓浏河镇沿江暴雨积水 ";
+  return text;
+}
+
+// Kunshan's alert `id` to Taicang with `description` in its info (alert_json has none).
+std::string alert_with_description(const std::string& id, const std::string& description) {
+  std::string doc = alert_json(id, "kunshan", {"taicang"});
+  const std::string anchor = R"("headline":"太仓—昆山交界暴雨预警")";
+  doc.insert(doc.find(anchor) + anchor.size(), R"(,"description":")" + description + "\"");
+  return doc;
+}
+
+// A plain TCP connection to 127.0.0.1:port; -1 if it cannot be made.
+int connect_loopback(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+  if (fd >= 0) ::close(fd);
+  return -1;
+}
+
 class ListenerTest : public ::testing::Test {
  protected:
   static FederationOptions options() {
@@ -143,13 +170,8 @@ TEST_F(ListenerTest, SlowHeaderClosesTheConnection) {
 // A TCP client that never starts its handshake is dropped at the header timeout, and the
 // refusal is counted as a timeout.
 TEST_F(ListenerTest, SilentClientIsDroppedAtTheHandshakeTimeout) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = connect_loopback(fed.port());
   ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(fed.port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   timeval five{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
   auto started = std::chrono::steady_clock::now();
@@ -180,13 +202,8 @@ TEST_F(ListenerTest, PipelinedRequestsAreAnsweredInOrder) {
 // A body spread over several TLS records arrives whole, and an answer larger than one
 // record (the recipient's inbox page) leaves whole: byte for byte what was sent.
 TEST_F(ListenerTest, MessageLargerThanATlsRecordCrossesIntact) {
-  std::string description;
-  while (description.size() < 52000) description += "太仓浏河镇沿江暴雨积水 ";
-  std::string doc = alert_json("KS-LARGE", "kunshan", {"taicang"});
-  const std::string anchor = R"("headline":"太仓—昆山交界暴雨预警")";
-  const auto at = doc.find(anchor);
-  ASSERT_NE(at, std::string::npos);
-  doc.insert(at + anchor.size(), R"(,"description":")" + description + "\"");
+  const std::string description = long_description(52000);
+  const std::string doc = alert_with_description("KS-LARGE", description);
   ASSERT_GT(doc.size(), 3u * 16384);
   HttpResult posted = fed.client("kunshan")->request("POST", "/v1/messages", doc);
   ASSERT_EQ(posted.status, 202) << posted.body;
@@ -204,12 +221,9 @@ TEST_F(ListenerTest, MessageLargerThanATlsRecordCrossesIntact) {
 // gateway that connection only: writing to a reset socket raises SIGPIPE unless the
 // write says otherwise, and SIGPIPE would end this very process.
 TEST_F(ListenerTest, ClientGoneBeforeALargeAnswerDoesNotEndTheGateway) {
-  std::string description;
-  while (description.size() < 3000) description += "太仓浏河镇沿江暴雨积水 ";
+  const std::string description = long_description(3000);
   for (int i = 0; i < 30; ++i) {
-    std::string doc = alert_json("KS-RST-" + std::to_string(i), "kunshan", {"taicang"});
-    const std::string anchor = R"("headline":"太仓—昆山交界暴雨预警")";
-    doc.insert(doc.find(anchor) + anchor.size(), R"(,"description":")" + description + "\"");
+    const std::string doc = alert_with_description("KS-RST-" + std::to_string(i), description);
     ASSERT_EQ(fed.client("kunshan")->request("POST", "/v1/messages", doc).status, 202);
   }
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
@@ -217,12 +231,8 @@ TEST_F(ListenerTest, ClientGoneBeforeALargeAnswerDoesNotEndTheGateway) {
   ASSERT_EQ(SSL_CTX_use_PrivateKey_file(ctx, fed.members["taicang"].key.c_str(), SSL_FILETYPE_PEM),
             1);
   for (int round = 0; round < 20; ++round) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(fed.port());
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const int fd = connect_loopback(fed.port());
+    ASSERT_GE(fd, 0);
     SSL* ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     ASSERT_EQ(SSL_connect(ssl), 1);

@@ -183,12 +183,9 @@ INSERT INTO deliveries_v5(seq, message_rowid, member, mode, state, attempts, nex
                           last_error, order_key, updated_at_ms, envelope)
   SELECT seq, message_rowid, member, mode, state, attempts, next_attempt_ms, last_error,
          order_key, updated_at_ms, envelope FROM deliveries;
+DELETE FROM sqlite_sequence WHERE name = 'deliveries_v5';
 INSERT INTO sqlite_sequence(name, seq)
-  SELECT 'deliveries_v5', seq FROM sqlite_sequence WHERE name = 'deliveries'
-    AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'deliveries_v5');
-UPDATE sqlite_sequence
-  SET seq = MAX(seq, (SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'))
-  WHERE name = 'deliveries_v5';
+  SELECT 'deliveries_v5', seq FROM sqlite_sequence WHERE name = 'deliveries';
 DROP TABLE deliveries;
 ALTER TABLE deliveries_v5 RENAME TO deliveries;
 CREATE INDEX deliveries_message ON deliveries(message_rowid, seq);

@@ -118,6 +118,12 @@ class SqliteStoreTest : public ::testing::Test {
     ASSERT_TRUE(db.exec(sql.c_str(), &error)) << error;
   }
 
+  // Whether the schema's SQL of table or index `name` holds an IN list.
+  bool schema_uses_in(const std::string& name) {
+    return RawDb(path_).text("SELECT sql FROM sqlite_master WHERE name = '" + name + "'").find(" IN ") !=
+           std::string::npos;
+  }
+
   void open(StoreOptions options = {}) {
     options.path = path_;
     std::string error;
@@ -495,13 +501,11 @@ TEST_F(SqliteStoreTest, VersionThreeStoreUpgradesItsOpenIndex) {
   write_old_store(3,
                   "INSERT INTO deliveries(message_rowid, member, mode, state, updated_at_ms) "
                   "VALUES(1, 'baoshan', 'push', 'queued', 1)");
-  EXPECT_NE(RawDb(path_).text("SELECT sql FROM sqlite_master WHERE name = 'deliveries_open'").find(" IN "),
-            std::string::npos);
+  EXPECT_TRUE(schema_uses_in("deliveries_open"));
   open();
   RawDb raw(path_);
   EXPECT_EQ(raw.number("SELECT MAX(version) FROM schema_migrations"), 5);
-  EXPECT_EQ(raw.text("SELECT sql FROM sqlite_master WHERE name = 'deliveries_open'").find(" IN "),
-            std::string::npos);
+  EXPECT_FALSE(schema_uses_in("deliveries_open"));
   auto pending = store_->pending("baoshan", 0, 10);
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0].id, "OLD-1");
@@ -519,23 +523,16 @@ TEST_F(SqliteStoreTest, VersionFourStoreRebuildsItsDeliveries) {
       "(1, 'jiading', 'push', 'dead_letter', 9, 'http 404', 1, NULL), "
       "(1, 'kunshan', 'push', 'delivered', 1, '', 1, NULL);"
       "DELETE FROM deliveries WHERE seq = 4");  // seq 4 was used: never again
-  const std::string before_rows = RawDb(path_).joined(
+  const std::string rows_sql =
       "SELECT seq || ':' || member || ':' || mode || ':' || state || ':' || attempts || "
-      "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq",
-      0);
-  EXPECT_NE(
-      RawDb(path_).text("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").find(" IN "),
-      std::string::npos);
+      "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq";
+  const std::string before_rows = RawDb(path_).joined(rows_sql, 0);
+  EXPECT_TRUE(schema_uses_in("deliveries"));
   open();
   RawDb raw(path_);
   EXPECT_EQ(raw.number("SELECT MAX(version) FROM schema_migrations"), 5);
-  EXPECT_EQ(raw.text("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").find(" IN "),
-            std::string::npos);
-  EXPECT_EQ(
-      raw.joined("SELECT seq || ':' || member || ':' || mode || ':' || state || ':' || attempts || "
-                 "':' || last_error || ':' || COALESCE(envelope, '-') FROM deliveries ORDER BY seq",
-                 0),
-      before_rows);
+  EXPECT_FALSE(schema_uses_in("deliveries"));
+  EXPECT_EQ(raw.joined(rows_sql, 0), before_rows);
   EXPECT_EQ(
       raw.text(
           "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
