@@ -77,8 +77,8 @@ asio::awaitable<PushResult> PushClient::exchange(
 }
 
 asio::awaitable<PushResult> PushClient::post(
-    const std::vector<std::pair<std::string, std::string>>& headers,
-    const std::string& content_type, const std::string& body) {
+    std::vector<std::pair<std::string, std::string>> headers, std::string content_type,
+    std::string body) {
   const bool reused = stream_ != nullptr;
   if (!stream_) {
     std::string err = co_await connect();

@@ -33,9 +33,10 @@ class PushClient {
   PushClient(const PushClient&) = delete;
   PushClient& operator=(const PushClient&) = delete;
 
-  boost::asio::awaitable<PushResult> post(
-      const std::vector<std::pair<std::string, std::string>>& headers,
-      const std::string& content_type, const std::string& body);
+  // Takes its arguments by value: the coroutine keeps them in its frame, so a caller may
+  // pass temporaries and co_spawn it without keeping anything alive.
+  boost::asio::awaitable<PushResult> post(std::vector<std::pair<std::string, std::string>> headers,
+                                          std::string content_type, std::string body);
   // Drops the connection. Only from the owning coroutine, between posts: it destroys
   // the stream.
   void close();

@@ -200,7 +200,8 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
       record(d, store::DeliveryOutcome::What::dead_letter, "cannot encode for " + member_->adapter);
       co_return true;
     }
-    PushResult r = co_await client.post(delivery_headers(d), doc->content_type, doc->bytes);
+    PushResult r = co_await client.post(delivery_headers(d), std::move(doc->content_type),
+                                        std::move(doc->bytes));
     const int attempts = d.attempts + 1;
     const bool delivered = (r.status >= 200 && r.status < 300) || r.status == 409;
     const bool permanent = r.status >= 400 && r.status < 500 && r.status != 409;

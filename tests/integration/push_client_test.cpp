@@ -29,11 +29,11 @@ class PushClientTest : public ::testing::Test {
     if (!tls) return {};
     boost::asio::io_context ioc;
     PushClient client(ioc.get_executor(), tls, HttpsEndpoint{host, port, "/in"}, 2s);
-    // post() keeps references: the arguments must outlive the coroutine.
-    const std::vector<std::pair<std::string, std::string>> headers{{"Sixlink-Message-Id", "M-1"}};
-    const std::string content_type = "application/json", body = "{}";
-    auto done = boost::asio::co_spawn(ioc, client.post(headers, content_type, body),
-                                      boost::asio::use_future);
+    // Temporaries, gone before the coroutine first runs: post() keeps its own copies
+    // (with the reference parameters it once had, ASan saw a use after free here).
+    auto done = boost::asio::co_spawn(
+        ioc, client.post({{"Sixlink-Message-Id", "M-1"}}, "application/json", "{}"),
+        boost::asio::use_future);
     ioc.run();
     return done.get();
   }
