@@ -8,6 +8,7 @@
 //   sixlink-bench-store [--outstanding N] [--seconds S] [--file PATH] [--normal] [--keep]
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -104,6 +105,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (outstanding < 1 || !(seconds > 0)) {
+    std::fprintf(stderr, "--outstanding must be at least 1 and --seconds above 0\n");
+    return 2;
+  }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
 
   std::atomic<uint64_t> commits{0};
@@ -136,15 +141,17 @@ int main(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(Clock::now() - started).count();
   const double cpu = cpu_seconds() - cpu_before;
   store->close();
-  const double n = static_cast<double>(run.accepted.load());
+  const double accepted = static_cast<double>(run.accepted.load());
+  const double n = std::max(1.0, accepted);  // per-message figures of an empty run: not inf
+  const double batches = std::max(1.0, static_cast<double>(commits.load()));
   std::printf(
       "{\"outstanding\":%d,\"durability\":\"%s\",\"accepted\":%.0f,\"failed\":%llu,"
       "\"per_s\":%.0f,\"cpu_us_per_msg\":%.1f,\"wall_us_per_msg\":%.1f,\"commits\":%llu,"
       "\"msgs_per_commit\":%.1f,\"commit_ms\":%.3f}\n",
-      outstanding, durability == sixlink::Durability::full ? "full" : "normal", n,
-      static_cast<unsigned long long>(run.failed.load()), n / wall, cpu * 1e6 / n, wall * 1e6 / n,
-      static_cast<unsigned long long>(commits.load()), n / static_cast<double>(commits.load()),
-      static_cast<double>(commit_us.load()) / 1e3 / static_cast<double>(commits.load()));
+      outstanding, durability == sixlink::Durability::full ? "full" : "normal", accepted,
+      static_cast<unsigned long long>(run.failed.load()), accepted / wall, cpu * 1e6 / n,
+      wall * 1e6 / n, static_cast<unsigned long long>(commits.load()), accepted / batches,
+      static_cast<double>(commit_us.load()) / 1e3 / batches);
   if (!keep) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
   }
