@@ -32,7 +32,8 @@ def run_figures(d):
         cpu = load(os.path.join(d, file + ".cpu"))
         if r and cpu and cpu.get("elapsed_s"):
             f.setdefault("cpu", {})[name] = {"server_cores": cpu["server_cpu_s"] / cpu["elapsed_s"],
-                                             "receiver_cores": cpu["receiver_cpu_s"] / cpu["elapsed_s"]}
+                                             "receiver_cores": cpu["receiver_cpu_s"] / cpu["elapsed_s"],
+                                             "client_cores": (r or {}).get("client_cpu_s", 0) / cpu["elapsed_s"]}
         if r:
             f[name] = {"rps": r["throughput_rps"], "p50": lat(r, "p50_ms"), "p99": lat(r, "p99_ms"),
                        "p99_9": lat(r, "p99_9_ms"), "errors": r["errors"] + r.get("incomplete", 0),
@@ -125,9 +126,12 @@ def main():
         med[s] = {k: median([r[s][k] for r in runs if s in r])
                   for k in ("rps", "p50", "p99", "p99_9", "errors")}
     for s in scenarios:
-        cores = median([r.get("cpu", {}).get(s, {}).get("server_cores") for r in runs])
-        med[s]["server_cores"] = cores
-        med[s]["server_us_per_req"] = (1e6 * cores / med[s]["rps"]) if cores is not None and med[s]["rps"] else None
+        for who in ("server", "client", "receiver"):
+            cores = median([r.get("cpu", {}).get(s, {}).get(f"{who}_cores") for r in runs])
+            if who == "server":
+                med[s]["server_cores"] = cores
+            # The CPU each process spent per request: what the three share of the 2 vCPUs.
+            med[s][f"{who}_us_per_req"] = (1e6 * cores / med[s]["rps"]) if cores and med[s]["rps"] else None
     commits = {name: {k: median([r.get("commits", {}).get(name, {}).get(k) for r in runs])
                       for k in ("commits", "mean_commit_ms", "messages_per_commit")}
                for name in ("c", "c-wide", "d")}
@@ -186,19 +190,23 @@ def main():
 
     n = len(runs)
     title = f"Sixlink benchmark, {'median of ' + str(n) + ' runs' if n > 1 else 'one run'}"
-    lines = [f"| scenario | throughput /s | p50 ms | p99 ms | p99.9 ms | errors | server cores | server µs/req | ratio |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [f"| scenario | throughput /s | p50 ms | p99 ms | p99.9 ms | errors | server cores | server µs/req "
+             f"| client µs/req | receiver µs/req | ratio |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     text = [title, f"{'scenario':<46}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'err':>6}"
-                   f"{'cores':>7}{'us/req':>8}{'ratio':>8}"]
+                   f"{'cores':>7}{'us/req':>8}{'client':>8}{'recv':>6}{'ratio':>8}"]
     for key, name, _ in rows:
         if key not in med:
             continue
         m = med[key]
         r = ratio_of.get(key)
+        us = {who: fmt(m.get(f"{who}_us_per_req"), 0) for who in ("server", "client", "receiver")}
         lines.append(f"| {name.strip()} | {m['rps']:.0f} | {fmt(m['p50'])} | {fmt(m['p99'])} | {fmt(m['p99_9'])} | "
-                     f"{m['errors']:.0f} | {fmt(m.get('server_cores'))} | {fmt(m.get('server_us_per_req'), 0)} | {fmt(r)} |")
+                     f"{m['errors']:.0f} | {fmt(m.get('server_cores'))} | {us['server']} | {us['client']} | "
+                     f"{us['receiver']} | {fmt(r)} |")
         text.append(f"{name:<46}{m['rps']:>10.0f}{fmt(m['p50']):>9}{fmt(m['p99']):>9}{fmt(m['p99_9']):>10}"
-                    f"{m['errors']:>6.0f}{fmt(m.get('server_cores')):>7}{fmt(m.get('server_us_per_req'), 0):>8}{fmt(r):>8}")
+                    f"{m['errors']:>6.0f}{fmt(m.get('server_cores')):>7}{us['server']:>8}{us['client']:>8}"
+                    f"{us['receiver']:>6}{fmt(r):>8}")
     for name, c in commits.items():
         if c["commits"]:
             msg = (f"store commits during ({name}): {c['commits']:.0f}, mean {c['mean_commit_ms']:.2f} ms, "
