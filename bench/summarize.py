@@ -33,7 +33,7 @@ def run_figures(d):
         if r and cpu and cpu.get("elapsed_s"):
             f.setdefault("cpu", {})[name] = {"server_cores": cpu["server_cpu_s"] / cpu["elapsed_s"],
                                              "receiver_cores": cpu["receiver_cpu_s"] / cpu["elapsed_s"],
-                                             "client_cores": (r or {}).get("client_cpu_s", 0) / cpu["elapsed_s"]}
+                                             "client_cores": r.get("client_cpu_s", 0) / cpu["elapsed_s"]}
         if r:
             f[name] = {"rps": r["throughput_rps"], "p50": lat(r, "p50_ms"), "p99": lat(r, "p99_ms"),
                        "p99_9": lat(r, "p99_9_ms"), "errors": r["errors"] + r.get("incomplete", 0),
