@@ -6,8 +6,6 @@
 // See bench/README.md, section "store".
 //
 //   sixlink-bench-store [--outstanding N] [--seconds S] [--file PATH] [--normal] [--keep]
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,6 +17,7 @@
 #include <mutex>
 #include <string>
 
+#include "bench/common/cpu_time.h"
 #include "gateway/store/store.h"
 
 namespace {
@@ -27,13 +26,6 @@ using Clock = std::chrono::steady_clock;
 using sixlink::store::IngestRecord;
 using sixlink::store::IngestResult;
 using sixlink::store::IngestStatus;
-
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
 
 IngestRecord make_record(uint64_t n) {
   IngestRecord r;
@@ -128,7 +120,7 @@ int main(int argc, char** argv) {
   }
   Run run;
   run.store = store.get();
-  const double cpu_before = cpu_seconds();
+  const double cpu_before = sixlink::bench::process_cpu_seconds();
   const auto started = Clock::now();
   run.until =
       started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
@@ -139,7 +131,7 @@ int main(int argc, char** argv) {
     run.idle.wait(lock, [&] { return run.outstanding == 0; });
   }
   const double wall = std::chrono::duration<double>(Clock::now() - started).count();
-  const double cpu = cpu_seconds() - cpu_before;
+  const double cpu = sixlink::bench::process_cpu_seconds() - cpu_before;
   store->close();
   const double accepted = static_cast<double>(run.accepted.load());
   const double n = std::max(1.0, accepted);  // per-message figures of an empty run: not inf

@@ -1,7 +1,5 @@
 #include "bench/loadgen/load_run.h"
 
-#include <sys/resource.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -28,6 +26,7 @@
 #include <vector>
 
 #include "bench/common/bench_tls.h"
+#include "bench/common/cpu_time.h"
 #include "bench/common/latency_histogram.h"
 #include "bench/loadgen/request_maker.h"
 
@@ -46,13 +45,6 @@ namespace {
 int64_t unix_ns_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
@@ -297,7 +289,7 @@ int run_load(const LoadOptions& o) {
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < o.threads; ++t) workers.push_back(std::make_unique<Worker>());
 
-  const double cpu0 = cpu_seconds();
+  const double cpu0 = process_cpu_seconds();
   sh.t0 = Clock::now();
   sh.wall0_ns = unix_ns_now();
   const auto secs = [](double s) { return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s)); };
@@ -369,7 +361,7 @@ int run_load(const LoadOptions& o) {
     std::cerr << "{\"event\":\"ready\",\"open\":" << held << "}" << std::endl;
     std::this_thread::sleep_for(secs(o.hold_s));
   }
-  const double cpu = cpu_seconds() - cpu0;
+  const double cpu = process_cpu_seconds() - cpu0;
 
   double window_s = o.duration_s;
   if (o.max_requests || o.mode == LoadMode::idle)

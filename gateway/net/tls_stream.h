@@ -1,6 +1,6 @@
 // The gateway's TLS stream, both directions (the partner listener's connections and the
-// relay's to push members): OpenSSL reads and writes the TCP socket itself (SSL_set_fd on
-// a non-blocking socket) and the stream waits for readiness with Asio.
+// relay's to push members): OpenSSL reads and writes the non-blocking TCP socket itself
+// (a socket BIO that sends with MSG_NOSIGNAL) and the stream waits for readiness with Asio.
 //
 // Why not asio::ssl::stream: it keeps two 17 KiB buffers of its own and a 2 x 17 KiB
 // BIO pair per connection for its whole life, 68 KiB an idle connection never uses, and
