@@ -5,8 +5,8 @@
 #include "gateway/gateway.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-
 #include <ctime>
 #include <filesystem>
 #include <mutex>
@@ -138,6 +138,10 @@ bool Gateway::start(std::string* error) {
   so.path = (std::filesystem::path(d.config->data_dir) / "sixlink.db").string();
   so.durability = d.config->durability;
   so.on_commit = [m = &d.metrics](double seconds, std::size_t) { m->store_commit().Observe(seconds); };
+  // The answers are built on the I/O threads, not on the writer: one post per commit.
+  so.run_ingest_completions = [&ioc = d.ioc](std::function<void()> run) {
+    asio::post(ioc, std::move(run));
+  };
   d.store = store::open_sqlite_store(so, error);
   if (!d.store) return false;
   PolicyLoadResult policy = load_policy(*d.config);

@@ -221,14 +221,21 @@ struct StoreOptions {
   std::size_t max_batch = 512;  // writes per group commit at most
   // Called on the writer thread after every commit: seconds it took and writes it held.
   std::function<void(double seconds, std::size_t writes)> on_commit;
+  // Where ingest completions run. Empty: on the writer thread, one after another, as the
+  // commit returns. Set: the writer hands each commit's ingest completions to it in one
+  // call, to be run elsewhere (the gateway posts them to its I/O threads), so the writer
+  // neither builds the answers nor wakes a thread per request. If it throws, they run on
+  // the writer after all. The other writes' completions always run on the writer.
+  std::function<void(std::function<void()>)> run_ingest_completions;
 };
 
 class Store {
  public:
   virtual ~Store() = default;
 
-  // ---- Writes: queued to the single writer; `done` runs on the writer thread once the
-  // transaction that holds the write has committed (or failed). Never throws.
+  // ---- Writes: queued to the single writer; `done` runs once the transaction that holds
+  // the write has committed (or failed): on the writer thread, or for ingest where
+  // StoreOptions::run_ingest_completions puts it. Never throws.
   virtual void ingest(IngestRecord record, std::function<void(IngestResult)> done) = 0;
   virtual void record_outcomes(std::vector<DeliveryOutcome> outcomes,
                                std::function<void(bool ok)> done) = 0;

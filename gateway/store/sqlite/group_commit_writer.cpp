@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <utility>
 
 namespace sixlink::store::sqlite {
@@ -18,24 +19,24 @@ int64_t wall_clock_ms() {
 
 // ---------------------------------------------------------------- life cycle
 
-std::unique_ptr<GroupCommitWriter> GroupCommitWriter::create(Connection db,
-                                                             std::unique_ptr<WriteApplier> applier,
-                                                             std::size_t max_batch,
-                                                             CommitObserver on_commit,
-                                                             std::string* error) {
+std::unique_ptr<GroupCommitWriter> GroupCommitWriter::create(
+    Connection db, std::unique_ptr<WriteApplier> applier, std::size_t max_batch,
+    CommitObserver on_commit, CompletionRunner run_ingest_completions, std::string* error) {
   std::unique_ptr<GroupCommitWriter> writer(
       new GroupCommitWriter(std::move(db), std::move(applier), std::max<std::size_t>(max_batch, 1),
-                            std::move(on_commit)));
+                            std::move(on_commit), std::move(run_ingest_completions)));
   if (!writer->prepare(error)) return nullptr;
   return writer;
 }
 
 GroupCommitWriter::GroupCommitWriter(Connection db, std::unique_ptr<WriteApplier> applier,
-                                     std::size_t max_batch, CommitObserver on_commit)
+                                     std::size_t max_batch, CommitObserver on_commit,
+                                     CompletionRunner run_ingest_completions)
     : db_(std::move(db)),
       applier_(std::move(applier)),
       max_batch_(max_batch),
-      on_commit_(std::move(on_commit)) {
+      on_commit_(std::move(on_commit)),
+      run_ingest_completions_(std::move(run_ingest_completions)) {
   batch_.reserve(max_batch_);
 }
 
@@ -203,7 +204,7 @@ void GroupCommitWriter::finish_batch(bool committed, const std::string& error, d
     std::string reason = "store commit failed: " + error;
     for (Write& write : batch_) mark_failed(write, reason);
   }
-  for (Write& write : batch_) complete(write);
+  complete_batch();
   std::size_t writes = batch_.size();
   batch_.clear();
   if (committed && on_commit_) {
@@ -212,6 +213,43 @@ void GroupCommitWriter::finish_batch(bool committed, const std::string& error, d
     } catch (...) {
       // An observer (metrics) failing must not stop the writer.
     }
+  }
+}
+
+void GroupCommitWriter::complete_batch() {
+  struct Answer {
+    std::function<void(IngestResult)> done;
+    IngestResult result;
+  };
+  std::shared_ptr<std::vector<Answer>> answers;  // shared: std::function needs a copyable closure
+  if (run_ingest_completions_) {
+    try {
+      answers = std::make_shared<std::vector<Answer>>();
+      answers->reserve(batch_.size());
+    } catch (const std::exception&) {  // out of memory: complete them all here
+      answers.reset();
+    }
+  }
+  for (Write& write : batch_) {
+    auto* ingest = std::get_if<IngestWrite>(&write);
+    if (answers && ingest && ingest->done)
+      answers->push_back({std::move(ingest->done), std::move(ingest->result)});  // reserved
+    else
+      complete(write);
+  }
+  if (!answers || answers->empty()) return;
+  auto run = [answers] {
+    for (Answer& a : *answers) {
+      try {
+        a.done(std::move(a.result));
+      } catch (...) {  // as complete(): the write is committed, there is nothing to undo
+      }
+    }
+  };
+  try {
+    run_ingest_completions_(run);
+  } catch (...) {  // could not hand them over: they run here after all
+    run();
   }
 }
 

@@ -2,9 +2,9 @@
 // in group commits. The thread takes everything queued (up to max_batch), runs it in one
 // BEGIN IMMEDIATE ... COMMIT (a failing write rolls back only itself: the batch is then
 // applied again with a SAVEPOINT per write), and after COMMIT returns runs each write's
-// completion, then on_commit. Writes queued while a commit is in flight therefore share the
-// next transaction, and a whole batch costs one fsync. What a write does to the database is
-// WriteApplier's business.
+// completion (or hands the ingest ones over in one piece: StoreOptions), then on_commit. Writes
+// queued while a commit is in flight therefore share the next transaction, and a whole batch costs
+// one fsync. What a write does to the database is WriteApplier's business.
 #pragma once
 
 #include <condition_variable>
@@ -26,12 +26,14 @@ namespace sixlink::store::sqlite {
 class GroupCommitWriter {
  public:
   using CommitObserver = std::function<void(double seconds, std::size_t writes)>;
+  using CompletionRunner = std::function<void(std::function<void()>)>;  // StoreOptions'
 
   // Takes the configured, migrated writer connection and the applier prepared on it.
   // nullptr with *error set if the transaction statements do not compile.
   static std::unique_ptr<GroupCommitWriter> create(Connection db,
                                                    std::unique_ptr<WriteApplier> applier,
                                                    std::size_t max_batch, CommitObserver on_commit,
+                                                   CompletionRunner run_ingest_completions,
                                                    std::string* error);
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -48,7 +50,7 @@ class GroupCommitWriter {
 
  private:
   GroupCommitWriter(Connection db, std::unique_ptr<WriteApplier> applier, std::size_t max_batch,
-                    CommitObserver on_commit);
+                    CommitObserver on_commit, CompletionRunner run_ingest_completions);
   bool prepare(std::string* error);
 
   void run();
@@ -60,6 +62,8 @@ class GroupCommitWriter {
   bool apply_all(int64_t now_ms);  // the whole batch, no savepoints; false at the first failure
   bool apply_in_savepoint(Write& write, int64_t now_ms);
   void finish_batch(bool committed, const std::string& error, double seconds);
+  // Runs the batch's completions: the ingest ones through run_ingest_completions_ if set.
+  void complete_batch();
   // Steps a statement that returns no row and resets it; on failure sets *error.
   bool run_statement(Statement& statement, std::string* error);
   bool in_transaction() const;
@@ -70,6 +74,7 @@ class GroupCommitWriter {
   Statement begin_, commit_, rollback_, savepoint_, release_, rollback_to_;
   const std::size_t max_batch_;
   const CommitObserver on_commit_;
+  const CompletionRunner run_ingest_completions_;
 
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -36,7 +36,13 @@ class SqliteStore final : public Store {
   ~SqliteStore() override { close(); }
 
   void ingest(IngestRecord record, std::function<void(IngestResult)> done) override {
-    writer_->submit(sqlite::IngestWrite{std::move(record), std::move(done), {}});
+    std::string response;  // built here, off the writer; if this fails, the writer builds it
+    try {
+      response = sqlite::WriteApplier::accepted_response(record);
+    } catch (const std::exception&) {
+    }
+    writer_->submit(
+        sqlite::IngestWrite{std::move(record), std::move(done), {}, std::move(response)});
   }
   void record_outcomes(std::vector<DeliveryOutcome> outcomes,
                        std::function<void(bool ok)> done) override {
@@ -152,7 +158,7 @@ std::unique_ptr<GroupCommitWriter> open_writer(const StoreOptions& options, std:
   auto applier = sqlite::WriteApplier::create(db.get(), error);
   if (!applier) return nullptr;
   return GroupCommitWriter::create(std::move(db), std::move(applier), options.max_batch,
-                                   options.on_commit, error);
+                                   options.on_commit, options.run_ingest_completions, error);
 }
 
 }  // namespace

@@ -34,6 +34,10 @@ class WriteApplier {
   // rolled back; a duplicate or conflicting ingest is a success that wrote nothing.
   bool apply(Write& write, int64_t now_ms, std::string* error);
 
+  // The 202 body of an accepted message, {id, deliveries:[{to, state}]}, stored with it
+  // so that a duplicate gets the very same answer. Pure: any thread may build it.
+  static std::string accepted_response(const IngestRecord& record);
+
   Mark mark() const { return tail_; }
   void rewind(const Mark& mark) { tail_ = mark; }
 
@@ -43,8 +47,13 @@ class WriteApplier {
   bool load_tail(std::string* error);
 
   bool apply_ingest(IngestWrite& write, int64_t now_ms, std::string* error);
+  // Looks (source, id) up: *seen if it was accepted before (write.result then says
+  // duplicate or conflict). false with *error set if the lookup failed.
+  bool find_earlier(IngestWrite& write, bool* seen, std::string* error);
+  // Inserts the message row. *inserted is false, and nothing written, if (source, id) is
+  // already there (a duplicate that find_earlier() was not asked about).
   bool insert_message(const IngestRecord& record, const std::string& response, int64_t* rowid,
-                      std::string* error);
+                      bool* inserted, std::string* error);
   bool insert_deliveries(IngestWrite& write, int64_t rowid, int64_t now_ms, std::string* error);
   // The case registry's part of an ingest (case.* messages): the transition check
   // before anything is written, and its effect once the message row exists.

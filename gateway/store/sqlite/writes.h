@@ -19,6 +19,9 @@ struct IngestWrite {
   IngestRecord record;
   std::function<void(IngestResult)> done;
   IngestResult result;
+  // The 202 body if it is accepted (WriteApplier::accepted_response), built by the thread
+  // that queues the write so the writer does not; empty: the writer builds it.
+  std::string response = {};
 };
 
 struct OutcomesWrite {

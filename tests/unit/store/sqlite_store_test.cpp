@@ -10,10 +10,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -262,6 +264,66 @@ TEST_F(SqliteStoreTest, SameIdTwiceInOneBatch) {
   EXPECT_EQ(RawDb(path_).number("SELECT COUNT(*) FROM deliveries"), 2);
 }
 
+// With run_ingest_completions set, the writer hands each commit's ingest completions over
+// in one call and runs none of them itself; other writes still complete on the writer.
+TEST_F(SqliteStoreTest, IngestCompletionsAreHandedOverOncePerCommit) {
+  std::mutex m;
+  std::vector<std::function<void()>> handed;
+  std::vector<std::size_t> commits;
+  StoreOptions options;
+  options.run_ingest_completions = [&](std::function<void()> run) {
+    std::lock_guard lock(m);
+    handed.push_back(std::move(run));
+  };
+  options.on_commit = [&](double, std::size_t writes) {
+    std::lock_guard lock(m);
+    commits.push_back(writes);
+  };
+  open(options);
+  std::vector<std::future<IngestResult>> results;
+  for (const char* id : {"A", "B", "C"}) {
+    auto answer = std::make_shared<std::promise<IngestResult>>();
+    results.push_back(answer->get_future());
+    store_->ingest(record(id, kPushAndPull),
+                   [answer](IngestResult r) { answer->set_value(std::move(r)); });
+  }
+  auto committed = [&] {
+    std::lock_guard lock(m);
+    std::size_t writes = 0;
+    for (std::size_t n : commits) writes += n;
+    return writes;
+  };
+  for (auto until = std::chrono::steady_clock::now() + kWait;
+       committed() < 3 && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(1ms);
+  ASSERT_EQ(committed(), 3u);
+  std::vector<std::function<void()>> to_run;
+  {
+    std::lock_guard lock(m);
+    EXPECT_EQ(handed.size(), commits.size());  // one hand-over per commit, however many it held
+    to_run = handed;
+  }
+  // The probe is not an ingest: it completes on the writer while no ingest has.
+  EXPECT_TRUE(store_->writable());
+  for (auto& r : results) EXPECT_EQ(r.wait_for(0s), std::future_status::timeout);
+  for (auto& run : to_run) run();
+  for (auto& r : results) {
+    ASSERT_EQ(r.wait_for(kWait), std::future_status::ready);
+    EXPECT_EQ(r.get().status, IngestStatus::accepted);
+  }
+}
+
+TEST_F(SqliteStoreTest, IngestCompletionsRunOnTheWriterWhenTheyCannotBeHandedOver) {
+  StoreOptions options;
+  options.run_ingest_completions = [](std::function<void()>) {
+    throw std::runtime_error("queue full");
+  };
+  open(options);
+  IngestResult res = ingest(record("KS-1", kPushAndPull));
+  EXPECT_EQ(res.status, IngestStatus::accepted) << res.error;
+  EXPECT_EQ(ingest(record("KS-1", kPushAndPull)).status, IngestStatus::duplicate);
+}
+
 // A write that fails half-way (here: a trigger refuses its second delivery) rolls back
 // only itself, and the in-memory audit tail with it.
 TEST_F(SqliteStoreTest, FailingWriteRollsBackOnlyItself) {
@@ -281,8 +343,11 @@ TEST_F(SqliteStoreTest, FailingWriteRollsBackOnlyItself) {
   IngestResult a = results[0].get();
   EXPECT_EQ(a.status, IngestStatus::accepted);
   // The batch ran twice (the second time with a savepoint per write): A's result is
-  // the second run's alone.
+  // the second run's alone, and its answer (handed over by the first run) is whole.
   EXPECT_EQ(a.deliveries.size(), 2u);
+  EXPECT_EQ(a.response_json, R"({"id":"A","deliveries":[{"to":"taicang","state":"queued"},)"
+                             R"({"to":"baoshan","state":"inbox"}]})");
+  EXPECT_EQ(RawDb(path_).text("SELECT response FROM messages WHERE id = 'A'"), a.response_json);
   IngestResult x = results[1].get();
   EXPECT_EQ(x.status, IngestStatus::failed);
   EXPECT_NE(x.error.find("boom refused"), std::string::npos) << x.error;
