@@ -274,6 +274,54 @@ json::object to_json(const Envelope& e) {
   return o;
 }
 
-std::string to_json_text(const Envelope& e) { return canonical_json_text_keeping_top_order(to_json(e)); }
+// The text of to_json(e) (its members in that order, the body canonical), written member
+// by member: no object is built and the body is not copied. It is what body_hash is
+// taken over, so it must stay byte for byte what the object's text would be
+// (EnvelopeTest.TextIsTheTextOfItsJsonObject).
+std::string to_json_text(const Envelope& e) {
+  std::string out;
+  out.reserve(512);
+  char separator = '{';
+  auto key = [&](std::string_view name) {
+    out += separator;
+    separator = ',';
+    append_json_string(out, name);
+    out += ':';
+  };
+  auto text = [&](std::string_view name, std::string_view value) {
+    key(name);
+    append_json_string(out, value);
+  };
+  auto text_or_null = [&](std::string_view name, const std::optional<std::string>& value) {
+    key(name);
+    if (value)
+      append_json_string(out, *value);
+    else
+      out += "null";
+  };
+  auto texts = [&](std::string_view name, const std::vector<std::string>& values) {
+    key(name);
+    out += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out += ',';
+      append_json_string(out, values[i]);
+    }
+    out += ']';
+  };
+  text("id", e.id);
+  text("source", e.source);
+  text("link", e.link);
+  text("kind", e.kind);
+  text("created_at", e.created_at);
+  if (e.recipients) texts("recipients", *e.recipients);
+  text("classification", e.classification);
+  text_or_null("case_id", e.case_id);
+  text_or_null("patrol_id", e.patrol_id);
+  texts("region_codes", e.region_codes);
+  key("body");
+  append_canonical_json(out, e.body);
+  out += '}';
+  return out;
+}
 
 }  // namespace sixlink

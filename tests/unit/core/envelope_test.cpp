@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/core/json_text.h"
 #include "tests/unit/core/envelope_samples.h"
 
 namespace sixlink {
@@ -353,6 +354,23 @@ TEST(EnvelopeTest, RoundTripsThroughCanonicalText) {
     ASSERT_TRUE(back.ok()) << back.error().to_json();
     EXPECT_TRUE(same_envelope(back.value(), e)) << text;
     EXPECT_EQ(to_json_text(back.value()), text);  // byte-stable
+  }
+}
+
+// to_json_text writes the envelope member by member; body_hash is taken over that text,
+// so it must be the very text of the envelope's JSON object, whatever the strings hold.
+TEST(EnvelopeTest, TextIsTheTextOfItsJsonObject) {
+  Envelope odd = test::case_envelope();
+  odd.id = "odd-\"1\"\\";
+  odd.recipients = std::vector<std::string>{"baoshan", "jia\nding"};
+  odd.patrol_id = "patrol\t\x01\x7f";
+  odd.region_codes = {};
+  odd.body["note"] = "引号\"、反斜杠\\、换行\n、\x1f 与 \xF0\x9F\x9A\xA8";
+  odd.body["nested"] =
+      json::parse(R"({"z":[1,-2,3.5,{"b":true,"a":null}],"a":18446744073709551615})");
+  for (const Envelope& e :
+       {alert_envelope(), test::case_envelope(), test::patrol_envelope(), odd}) {
+    EXPECT_EQ(to_json_text(e), canonical_json_text_keeping_top_order(to_json(e)));
   }
 }
 
