@@ -280,6 +280,12 @@ TEST_F(SqliteStoreTest, IngestCompletionsAreHandedOverOncePerCommit) {
     commits.push_back(writes);
   };
   open(options);
+  // The store closes before the locals its callbacks use are gone: the probe's on_commit
+  // runs after writable() has returned.
+  struct CloseFirst {
+    Store& store;
+    ~CloseFirst() { store.close(); }
+  } close_first{*store_};
   std::vector<std::future<IngestResult>> results;
   for (const char* id : {"A", "B", "C"}) {
     auto answer = std::make_shared<std::promise<IngestResult>>();
