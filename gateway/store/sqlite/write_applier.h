@@ -50,8 +50,8 @@ class WriteApplier {
   // Looks (source, id) up: *seen if it was accepted before (write.result then says
   // duplicate or conflict). false with *error set if the lookup failed.
   bool find_earlier(IngestWrite& write, bool* seen, std::string* error);
-  // Inserts the message row. *inserted is false, and nothing written, if (source, id) is
-  // already there (a duplicate that find_earlier() was not asked about).
+  // Inserts the message row. *inserted is false, and nothing is written, if (source, id)
+  // is taken already.
   bool insert_message(const IngestRecord& record, const std::string& response, int64_t* rowid,
                       bool* inserted, std::string* error);
   bool insert_deliveries(IngestWrite& write, int64_t rowid, int64_t now_ms, std::string* error);
