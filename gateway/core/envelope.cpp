@@ -8,6 +8,7 @@
 #include <array>
 #include <cctype>
 #include <set>
+#include <utility>
 
 #include "gateway/core/body_rules.h"
 #include "gateway/core/json_text.h"
@@ -80,7 +81,8 @@ std::optional<ApiError> take_string_array(const json::value& v, std::string_view
   return std::nullopt;
 }
 
-std::optional<ApiError> read_fields(const json::object& o, Envelope& e) {
+// Reads the envelope's members from `o`; the body is moved out of it, not copied.
+std::optional<ApiError> read_fields(json::object& o, Envelope& e) {
   for (const auto& kv : o) {
     if (std::find(kEnvelopeMembers.begin(), kEnvelopeMembers.end(), kv.key()) ==
         kEnvelopeMembers.end())
@@ -108,7 +110,7 @@ std::optional<ApiError> read_fields(const json::object& o, Envelope& e) {
   auto body = o.find("body");
   if (body == o.end() || body->value().is_null()) return invalid_field("body", "body is required");
   if (!body->value().is_object()) return invalid_field("body", "body must be an object");
-  e.body = body->value().get_object();
+  e.body = std::move(body->value().get_object());  // same storage: the tree changes hands
   return std::nullopt;
 }
 
