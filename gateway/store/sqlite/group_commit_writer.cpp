@@ -217,34 +217,25 @@ void GroupCommitWriter::finish_batch(bool committed, const std::string& error, d
 }
 
 void GroupCommitWriter::complete_batch() {
-  struct Answer {
-    std::function<void(IngestResult)> done;
-    IngestResult result;
-  };
-  std::shared_ptr<std::vector<Answer>> answers;  // shared: std::function needs a copyable closure
+  // The ingest writes handed over go whole, so complete() serves both places.
+  std::shared_ptr<std::vector<Write>> handed;  // shared: std::function needs a copyable closure
   if (run_ingest_completions_) {
     try {
-      answers = std::make_shared<std::vector<Answer>>();
-      answers->reserve(batch_.size());
+      handed = std::make_shared<std::vector<Write>>();
+      handed->reserve(batch_.size());
     } catch (const std::exception&) {  // out of memory: complete them all here
-      answers.reset();
+      handed.reset();
     }
   }
   for (Write& write : batch_) {
-    auto* ingest = std::get_if<IngestWrite>(&write);
-    if (answers && ingest && ingest->done)
-      answers->push_back({std::move(ingest->done), std::move(ingest->result)});  // reserved
+    if (handed && std::holds_alternative<IngestWrite>(write))
+      handed->push_back(std::move(write));  // reserved: cannot throw
     else
       complete(write);
   }
-  if (!answers || answers->empty()) return;
-  auto run = [answers] {
-    for (Answer& a : *answers) {
-      try {
-        a.done(std::move(a.result));
-      } catch (...) {  // as complete(): the write is committed, there is nothing to undo
-      }
-    }
+  if (!handed || handed->empty()) return;
+  auto run = [handed] {
+    for (Write& write : *handed) complete(write);
   };
   try {
     run_ingest_completions_(run);
