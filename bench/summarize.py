@@ -164,8 +164,10 @@ def main():
         ("RSS per idle connection (gateway), KiB",
          extra.get("idle", {}).get("gateway", {}).get("kib_per_connection"), "<= 64 KiB", lambda v: v <= 64),
     ]
-    # A modified gateway or durability normal is an experiment: its ratios meet no target.
-    experiment = bool(meta.get("variant")) or meta.get("durability", "full") != "full"
+    # A modified gateway, durability normal or other than 2 threads is an experiment: its
+    # ratios meet no target.
+    experiment = (bool(meta.get("variant")) or meta.get("durability", "full") != "full"
+                  or meta.get("gateway_threads", 2) != 2)
     verdicts = [{"target": name, "value": v, "goal": goal,
                  "met": (test(v) if v is not None and not experiment else None)}
                 for name, v, goal, test in targets]
@@ -196,7 +198,7 @@ def main():
     if meta.get("variant"):
         title += f"; EXPERIMENT, gateway: {meta['variant']}"
     elif experiment:
-        title += f"; EXPERIMENT, durability {meta['durability']}"
+        title += f"; EXPERIMENT, durability {meta['durability']}, {meta.get('gateway_threads', 2)} gateway threads"
     lines = [f"| scenario | throughput /s | p50 ms | p99 ms | p99.9 ms | errors | server cores | server µs/req "
              f"| client µs/req | receiver µs/req | ratio |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
