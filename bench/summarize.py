@@ -31,8 +31,10 @@ def run_figures(d):
         r = load(os.path.join(d, file))
         cpu = load(os.path.join(d, file + ".cpu"))
         if r and cpu and cpu.get("elapsed_s"):
+            # In (r) the receiver is the server: its CPU is the server's, not counted twice.
+            receiver_s = 0 if name == "r" else cpu["receiver_cpu_s"]
             f.setdefault("cpu", {})[name] = {"server_cores": cpu["server_cpu_s"] / cpu["elapsed_s"],
-                                             "receiver_cores": cpu["receiver_cpu_s"] / cpu["elapsed_s"],
+                                             "receiver_cores": receiver_s / cpu["elapsed_s"],
                                              "client_cores": r.get("client_cpu_s", 0) / cpu["elapsed_s"]}
         if r:
             f[name] = {"rps": r["throughput_rps"], "p50": lat(r, "p50_ms"), "p99": lat(r, "p99_ms"),
@@ -52,6 +54,7 @@ def run_figures(d):
                        "p99_9": lat(r, "p99_9_ms"), "delivered": r["delivered"], "errors": 0}
 
     client("a", "a.json")
+    client("r", "r.json")
     client("a_wide", "a-wide.json")
     client("c_wide", "c-wide.json")
     client("b", "b.json")
@@ -140,6 +143,7 @@ def main():
         "relay_d_over_b": median([ratio(r, "d", "b") for r in runs]),
         "handshakes_gateway_over_nginx": median([ratio(r, "e_gateway", "e_nginx") for r in runs]),
         "ingest_wide_c_over_a": median([ratio(r, "c_wide", "a_wide") for r in runs]),
+        "bare_r_over_a": median([ratio(r, "r", "a") for r in runs]),
     }
 
     extra = {}
@@ -174,6 +178,7 @@ def main():
 
     rows = [
         ("a", "(a) nginx static 202, mTLS (ceiling)", "client"),
+        ("r", "(r) bare Beast server (bench receiver), mTLS", "client"),
         ("b", "(b) nginx mTLS proxy -> receiver", "client"),
         ("b_receiver", "    (b) at the receiver", "delivery"),
         ("c", f"(c) gateway ingest, durability {meta.get('durability', 'full')}", "client"),
@@ -188,6 +193,7 @@ def main():
     ]
     ratio_of = {"c": ratios["ingest_c_over_a"], "d": ratios["relay_d_over_b"],
                 "c_wide": ratios["ingest_wide_c_over_a"],
+                "r": ratios["bare_r_over_a"],
                 "e_gateway": ratios["handshakes_gateway_over_nginx"]}
 
     def fmt(v, digits=2):
