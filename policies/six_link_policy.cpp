@@ -33,6 +33,15 @@ std::set<std::string> severities_of(const Envelope& e) {
   return out;
 }
 
+// body.lead.jurisdiction of a case message, if it names one.
+std::optional<std::string> named_lead(const Envelope& e) {
+  if (!e.kind.starts_with("case.")) return std::nullopt;
+  const auto* lead = e.body.if_contains("lead");
+  const auto* j = lead && lead->is_object() ? lead->get_object().if_contains("jurisdiction") : nullptr;
+  if (!j || !j->is_string()) return std::nullopt;
+  return std::string(j->get_string());
+}
+
 std::string border_line_of(const Envelope& e) {
   const auto* l = e.body.if_contains("border_line");
   return l && l->is_string() ? std::string(l->get_string()) : "";
@@ -95,6 +104,16 @@ class SixLinkPolicy final : public Policy {
     if (!allows(rules(e.source).send, e.link, e.kind)) {
       d.denial = deny("members." + e.source + ".send", e.source + " may not send " + e.link + "/" + e.kind);
       d.metric_rule = kRuleSend;
+      return d;
+    }
+    // The lead a case message names becomes a party that reads the case and its parties'
+    // personal data (GET /v1/cases/{id}), as a recipient would: it must be allowed to
+    // receive the message. An unknown member id is left to the case checks (400).
+    if (const auto lead = named_lead(e);
+        lead && *lead != e.source && spec_.member_region.count(*lead) && !may_receive(*lead, e)) {
+      d.denial = deny("members." + *lead + ".receive",
+                      *lead + " may not receive " + e.link + "/" + e.kind + ", so it cannot lead the case");
+      d.metric_rule = kRuleReceive;
       return d;
     }
     std::vector<std::string> to;

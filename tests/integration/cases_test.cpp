@@ -208,6 +208,42 @@ TEST_F(CasesE2E, AMemberSeesOnlyItsCasesWithPersonalDataMaskedByPolicy) {
   EXPECT_EQ(seen_by_origin.at("details").at("parties").as_array()[0].at("phone").as_string(), "13800000000");
 }
 
+// Naming a member as the lead makes it a party that reads the case, personal data and
+// all; the policy's receive permission applies to it as to a recipient.
+TEST(CasesPolicyE2E, ALeadThatMayNotReceiveTheLinkIsRefusedAndSeesNothing) {
+  FederationOptions o;
+  o.policy_yaml =
+      "version: 1\nmembers:\n"
+      "  taicang: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+      "  baoshan: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+      "  jiading: {send: [\"*\"], receive: [\"*\"], clearance: restricted}\n"
+      "  kunshan: {send: [\"*\"], receive: [info_sharing], clearance: restricted}\n";
+  Federation fed(o);
+  fed.start_gateway();
+  auto open_led_by = [&](const std::string& id, const std::string& lead) {
+    return fed.client("baoshan")->request(
+        "POST", "/v1/messages",
+        event(id, "baoshan", "baoshan:l-" + id, "case.open", "open", {"taicang"},
+              {{"lead", json::object{{"jurisdiction", lead}, {"unit", "调解中心"}}}}));
+  };
+  HttpResult r = open_led_by("BS-L1", "kunshan");
+  ASSERT_EQ(r.status, 403) << r.body;
+  const json::value answer = json::parse(r.body);
+  const json::object& error = answer.at("error").as_object();
+  EXPECT_EQ(error.at("code").as_string(), "policy_denied");
+  EXPECT_NE(error.at("message").as_string().find("kunshan"), std::string::npos) << r.body;
+  EXPECT_EQ(fed.client("kunshan")->request("GET", "/v1/cases/baoshan:l-BS-L1").status, 404);
+  EXPECT_EQ(fed.client("baoshan")->request("GET", "/v1/cases/baoshan:l-BS-L1").status, 404) << "nothing stored";
+  EXPECT_EQ(fed.client("baoshan")->request("GET", "/v1/messages/BS-L1").status, 404) << "nothing stored";
+  EXPECT_EQ(json::parse(fed.client("kunshan")->request("GET", "/v1/cases").body).at("cases").as_array().size(), 0u);
+  EXPECT_EQ(fed.metric(R"(sixlink_policy_denials_total{member="baoshan",rule="receive_permission"})"), 1);
+
+  ASSERT_EQ(open_led_by("BS-L2", "jiading").status, 202) << "a lead that may receive is a party";
+  HttpResult seen = fed.client("jiading")->request("GET", "/v1/cases/baoshan:l-BS-L2");
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(json::parse(seen.body).at("lead").at("jurisdiction").as_string(), "jiading");
+}
+
 TEST_F(CasesE2E, TheReportAnswersInEachFormatAndFromTheCli) {
   walk("closed");
   HttpResult json_report = fed.client("kunshan")->request("GET", "/v1/reports/cases?format=json&lang=zh");

@@ -158,6 +158,38 @@ TEST_F(SixLinkPolicyTest, ExplicitRecipientsMustBeAllowedToReceive) {
             "members.baoshan.receive");
 }
 
+// The lead a case message names becomes a party that reads the case, personal data and
+// all: it must be allowed to receive the message, whoever the recipients are.
+TEST_F(SixLinkPolicyTest, NamedCaseLeadMustBeAllowedToReceive) {
+  auto p = load(
+      "version: 1\nmembers:\n  taicang: {send: [\"*\"], receive: [\"*\"]}\n"
+      "  baoshan: {send: [\"*\"], receive: [\"*\"]}\n  jiading: {send: [\"*\"], receive: [joint_mediation]}\n"
+      "  kunshan: {send: [\"*\"], receive: [info_sharing]}\n");
+  ASSERT_TRUE(p);
+  auto led_by = [&](const std::string& kind, const std::string& lead) {
+    Envelope e = case_open("baoshan", "internal", Names{"taicang"});
+    e.kind = kind;
+    e.body["lead"] = json::object{{"jurisdiction", lead}, {"unit", "调解中心"}};
+    return p->admit(e, 100);
+  };
+  PolicyDecision d = led_by("case.open", "kunshan");
+  ASSERT_TRUE(d.denial);
+  EXPECT_EQ(d.denial->status, 403);
+  EXPECT_EQ(d.denial->code, "policy_denied");
+  EXPECT_EQ(d.denial->rule, "members.kunshan.receive");
+  EXPECT_EQ(d.metric_rule, kRuleReceive);
+  EXPECT_TRUE(d.recipients.empty());
+  EXPECT_EQ(rule_of(led_by("case.transfer", "kunshan")), "members.kunshan.receive");
+  EXPECT_EQ(rule_of(led_by("case.update", "kunshan")), "members.kunshan.receive");
+  EXPECT_EQ(rule_of(led_by("case.open", "jiading")), "(admitted)") << "jiading receives joint_mediation";
+  EXPECT_EQ(rule_of(led_by("case.open", "baoshan")), "(admitted)") << "the sender may lead its own case";
+  EXPECT_EQ(rule_of(led_by("case.open", "minhang")), "(admitted)")
+      << "an unknown member id is the case checks' 400, not a policy denial";
+  Envelope routed = case_open("baoshan", "internal", Names{"jiading"});
+  routed.body["lead"] = json::object{{"jurisdiction", "kunshan"}};
+  EXPECT_EQ(rule_of(p->admit(routed, 100)), "members.kunshan.receive") << "whoever the recipients are";
+}
+
 TEST_F(SixLinkPolicyTest, UnknownRecipientOrTheSenderItselfIs400NamingTheIndex) {
   auto p = load(kOpenMembers);
   ASSERT_TRUE(p);
