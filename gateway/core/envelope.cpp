@@ -216,7 +216,33 @@ bool is_valid_rfc3339(std::string_view t) {
          pos + 6 == t.size();
 }
 
+namespace {
+
+// Whether `v` nests arrays and objects more than `levels` deep (a scalar is 0 levels, an
+// empty object 1). Recurses at most levels + 1 deep.
+bool nests_deeper_than(const json::value& v, int levels) {
+  if (!v.is_object() && !v.is_array()) return false;
+  if (levels == 0) return true;
+  if (v.is_array()) {
+    for (const json::value& item : v.get_array())
+      if (nests_deeper_than(item, levels - 1)) return true;
+  } else {
+    for (const auto& member : v.get_object())
+      if (nests_deeper_than(member.value(), levels - 1)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<ApiError> validate_envelope(const Envelope& e) {
+  // The store keeps the envelope as text that parse_envelope reads back for every delivery,
+  // so an envelope it would refuse must be refused here, whatever adapter built it.
+  for (const auto& member : e.body)
+    if (nests_deeper_than(member.value(), kMaxEnvelopeDepth - 2))
+      return invalid_field("body." + std::string(member.key()),
+                           "nested deeper than " + std::to_string(kMaxEnvelopeDepth) +
+                               " levels of arrays and objects, the envelope included");
   if (!is_valid_message_id(e.id))
     return invalid_field("id", "id must be 1..128 characters of [A-Za-z0-9._:-]");
   if (!is_member_id(e.source)) return invalid_field("source", "source must be a member id");
@@ -244,7 +270,7 @@ std::optional<ApiError> validate_envelope(const Envelope& e) {
 
 Result<Envelope> parse_envelope(std::string_view text) {
   json::parse_options opts;
-  opts.max_depth = 32;
+  opts.max_depth = kMaxEnvelopeDepth;
   boost::system::error_code ec;
   json::value v = json::parse(text, ec, {}, opts);
   if (ec) return ApiError{400, "invalid_json", "body is not valid UTF-8 JSON: " + ec.message(), {}, {}, 0};

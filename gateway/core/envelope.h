@@ -58,6 +58,9 @@ const std::vector<std::string_view>& kinds_of(std::string_view link);
 // members (400 invalid_json / invalid_field naming the field). The rules on values are
 // validate_envelope's, which the ingest path applies to every adapter's output.
 Result<Envelope> parse_envelope(std::string_view json_text);
+// How deep arrays and objects may nest in an envelope, the envelope object itself being
+// level 1: parse_envelope's limit, which validate_envelope applies to every adapter's output.
+inline constexpr int kMaxEnvelopeDepth = 32;
 // The rules of DESIGN §3 on an envelope: ids, link and kind, times, codes, body fields.
 std::optional<ApiError> validate_envelope(const Envelope& envelope);
 

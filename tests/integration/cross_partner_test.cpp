@@ -146,5 +146,38 @@ TEST_F(CrossPartnerTest, ANativeDocumentNamingAnotherSourceIsRefused) {
   EXPECT_EQ(r.status, 403) << r.body;
 }
 
+// A body may nest as deep as the canonical envelope allows, whatever format carries it:
+// deeper was once answered 202 by the XML adapters, then could never be delivered,
+// because every delivery reads the stored envelope back with parse_envelope's limit.
+TEST_F(CrossPartnerTest, ABodyNestedDeeperThanTheEnvelopeAllowsIsRefusedInEveryFormat) {
+  auto bulletin = [](const std::string& source, const std::string& id, int levels) {
+    json::value nested = json::object{};
+    for (int i = 1; i < levels; ++i) nested = json::array{nested};
+    Envelope e = alert_from(source, id, {"taicang"});
+    e.kind = "bulletin";
+    e.body = json::object{{"title", "通报"}, {"data", nested}};
+    return e;
+  };
+  const int deepest = kMaxEnvelopeDepth - 2;  // the envelope and its body are two levels
+  for (const std::string source : {"jiading", "kunshan", "baoshan"}) {
+    Envelope deep = bulletin(source, source + "-DEEP", deepest + 1);
+    HttpResult r = post_native(deep);
+    EXPECT_EQ(r.status, 400) << source << ": " << r.body;
+    EXPECT_EQ(fed.client(source)->request("GET", "/v1/messages/" + deep.id).status, 404) << "nothing stored";
+    Envelope fits = bulletin(source, source + "-FITS", deepest);
+    r = post_native(fits);
+    EXPECT_EQ(r.status, 202) << source << ": " << r.body;
+  }
+  HttpResult page = fed.client("taicang")->request("GET", "/v1/inbox");
+  const auto messages = json::parse(page.body).at("messages").as_array();
+  ASSERT_EQ(messages.size(), 3u) << page.body;
+  for (const auto& m : messages) {
+    auto e = parse_envelope(std::string(m.at("body").as_string()));
+    ASSERT_TRUE(e.ok()) << m;
+    EXPECT_EQ(e.value().id, e.value().source + "-FITS");
+    EXPECT_EQ(to_json_text(e.value()), to_json_text(bulletin(e.value().source, e.value().id, deepest)));
+  }
+}
+
 }  // namespace
 }  // namespace sixlink::testing

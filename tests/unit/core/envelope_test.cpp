@@ -112,6 +112,29 @@ TEST(EnvelopeTest, DeepNestingIsRefused) {
   EXPECT_EQ(r.error().code, "invalid_json");
 }
 
+// The store keeps an envelope as text that parse_envelope reads back for each delivery, so
+// validate_envelope, which every adapter's output passes, must refuse exactly what
+// parse_envelope would: an XML adapter once let a deeper body through, answered 202, and
+// the message could then never be delivered.
+TEST(EnvelopeTest, ValidationRefusesExactlyTheNestingParseRefuses) {
+  for (int levels = 26; levels <= 36; ++levels) {
+    Envelope e = alert_envelope();
+    e.link = "info_sharing";
+    e.kind = "bulletin";  // a free-form body
+    json::value nested = json::object{};
+    for (int i = 1; i < levels; ++i) nested = i % 2 ? json::value(json::array{nested}) : json::value(json::object{{"k", nested}});
+    e.body = json::object{{"title", "通报"}, {"data", nested}};
+    const bool parses = parse_envelope(to_json_text(e)).ok();
+    auto err = validate_envelope(e);
+    EXPECT_EQ(parses, !err.has_value()) << levels << " levels under body.data";
+    if (err) {
+      EXPECT_EQ(err->status, 400);
+      EXPECT_EQ(err->field, "body.data");
+    }
+    EXPECT_EQ(parses, levels + 2 <= kMaxEnvelopeDepth) << levels;
+  }
+}
+
 TEST(EnvelopeTest, UnknownMemberIsNamed) {
   for (const char* name : {"priority", "Id", "headers", ""}) {
     auto r = parse_envelope(edited([&](json::object& o) { o[name] = "x"; }));
