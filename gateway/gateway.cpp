@@ -152,10 +152,15 @@ bool Gateway::start(std::string* error) {
   }
   auto server_tls = tls::make_server_context(d.config->tls, error);
   if (!server_tls) return false;
+  std::shared_ptr<const tls::Revocations> revocations;
+  if (!d.config->tls.crl.empty() &&
+      !(revocations = tls::Revocations::load(d.config->tls.crl, error)))
+    return false;
   d.server_tls = server_tls;
   d.server_cert_not_after = tls::not_after_of_file(d.config->tls.cert).value_or(0);
   d.relay = std::make_unique<PushRelay>(d.ioc, d.ctx);
-  d.ctx.runtime = std::make_shared<const Runtime>(Runtime{d.config, policy.policy});
+  d.ctx.runtime =
+      std::make_shared<const Runtime>(Runtime{d.config, policy.policy, std::move(revocations)});
   d.ctx.store = d.store.get();
   d.ctx.metrics = &d.metrics;
   d.ctx.relay = d.relay.get();
@@ -240,12 +245,16 @@ std::vector<ConfigError> Gateway::reload() {
   std::string error;
   auto server_tls = tls::make_server_context(config->tls, &error);
   if (!server_tls) return {{config->source_file, 0, "gateway.tls", error}};
+  std::shared_ptr<const tls::Revocations> revocations;
+  if (!config->tls.crl.empty() && !(revocations = tls::Revocations::load(config->tls.crl, &error)))
+    return {{config->source_file, 0, "gateway.tls.crl", error}};
   auto relay_plan = d.relay->plan(config, &error);
   if (!relay_plan) return {{config->source_file, 0, "members", error}};
 
   d.metrics.add_members(*config);  // handles first: workers and requests look them up
   d.rate_limiter->add_members(member_ids(*config));
-  d.ctx.runtime = std::make_shared<const Runtime>(Runtime{config, policy.policy});
+  d.ctx.runtime =
+      std::make_shared<const Runtime>(Runtime{config, policy.policy, std::move(revocations)});
   d.server_tls = server_tls;
   d.server_cert_not_after = tls::not_after_of_file(config->tls.cert).value_or(0);
   d.relay->apply(std::move(*relay_plan));

@@ -14,6 +14,9 @@
 #include "policies/policy.h"
 
 namespace sixlink {
+namespace tls {
+class Revocations;
+}
 
 // What is in force: a configuration and the policy built for it. They change together,
 // so a request never sees a policy naming a member its configuration lacks. A request
@@ -21,6 +24,9 @@ namespace sixlink {
 struct Runtime {
   std::shared_ptr<const GatewayConfig> config;
   std::shared_ptr<const Policy> policy;
+  // gateway.tls.crl's lists, for connections opened before they were loaded; null when
+  // no CRL is configured.
+  std::shared_ptr<const tls::Revocations> revocations;
 };
 
 struct GatewayContext {

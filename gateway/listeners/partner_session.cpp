@@ -84,12 +84,23 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
     co_return;
   }
   const std::string member_id = check.member->id, identity = check.member->identity;
-  if (X509* peer = SSL_get0_peer_certificate(stream.native_handle()))
-    ctx.metrics->saw_client_certificate(member_id, tls::not_after_epoch(peer));
+  X509* peer = SSL_get0_peer_certificate(stream.native_handle());  // owned by the stream
+  if (peer) ctx.metrics->saw_client_certificate(member_id, tls::not_after_epoch(peer));
+  // The revocation lists the certificate was last checked against. The handshake checked
+  // the lists of the server context it was given; the first request checks the lists in
+  // force, and so does the first after each reload, so a certificate revoked since stops
+  // working on a kept-alive connection too.
+  std::shared_ptr<const tls::Revocations> checked_against;
+  bool revoked = false;
   beast::flat_buffer buffer;
-  net::RequestHandler handler = [&api, &ctx, &member_id, &identity](HttpRequest req, Respond respond) {
+  net::RequestHandler handler = [&api, &ctx, &member_id, &identity, peer, &checked_against,
+                                 &revoked](HttpRequest req, Respond respond) {
     ++ctx.requests_in_flight;
     auto runtime = ctx.current();
+    if (runtime->revocations != checked_against) {
+      checked_against = runtime->revocations;
+      revoked = revoked || (peer && checked_against && checked_against->revoked(peer));
+    }
     const MemberConfig* member = runtime->config->find_member(member_id);
     if (member && member->identity != identity) member = nullptr;
     // Access log: one line per request, written when the answer is ready.
@@ -100,6 +111,14 @@ asio::awaitable<void> run_partner_session(asio::ip::tcp::socket socket,
       respond(std::move(r));
       --ctx.requests_in_flight;
     };
+    if (revoked) {
+      log_event(LogLevel::warn, "certificate_revoked", {{"member", member_id}});
+      HttpResponse r = error_response({403, "certificate_revoked",
+                                       "this connection's client certificate has been revoked",
+                                       {}, {}, 0});
+      r.close = true;
+      return logged(std::move(r));
+    }
     if (!member) {
       HttpResponse r = error_response({403, "member_not_configured",
                                        "the certificate's member (" + member_id + ") is no longer configured; reconnect",

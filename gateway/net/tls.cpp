@@ -1,5 +1,6 @@
 #include "gateway/net/tls.h"
 
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -55,16 +56,27 @@ bool load_own_identity(Context& ctx, const TlsFiles& files, std::string* error) 
   return !ec;
 }
 
-bool load_crl(Context& ctx, const std::string& crl_file, std::string* error) {
+// Every CRL in a PEM file (one per issuing CA), in file order; empty with *error set when
+// the file cannot be read or holds none.
+std::vector<std::unique_ptr<X509_CRL, void (*)(X509_CRL*)>> read_crls(const std::string& crl_file,
+                                                                      std::string* error) {
+  std::vector<std::unique_ptr<X509_CRL, void (*)(X509_CRL*)>> crls;
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(crl_file.c_str(), "r"), &std::fclose);
-  X509_CRL* crl = f ? PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr) : nullptr;
-  if (!crl) {
-    *error = "cannot read CRL " + crl_file;
-    return false;
+  while (f) {
+    X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr);
+    if (!crl) break;
+    crls.emplace_back(crl, &X509_CRL_free);
   }
+  ERR_clear_error();  // the read that ends the loop leaves "no start line" behind
+  if (crls.empty()) *error = "cannot read CRL " + crl_file;
+  return crls;
+}
+
+bool load_crl(Context& ctx, const std::string& crl_file, std::string* error) {
+  auto crls = read_crls(crl_file, error);
+  if (crls.empty()) return false;
   X509_STORE* store = SSL_CTX_get_cert_store(ctx.native_handle());
-  X509_STORE_add_crl(store, crl);
-  X509_CRL_free(crl);
+  for (const auto& crl : crls) X509_STORE_add_crl(store, crl.get());
   X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
   return true;
 }
@@ -94,6 +106,28 @@ std::shared_ptr<Context> make_server_context(const TlsFiles& files, std::string*
   static const unsigned char sid[] = "sixlink";
   SSL_CTX_set_session_id_context(ctx->native_handle(), sid, sizeof sid - 1);
   return ctx;
+}
+
+std::shared_ptr<const Revocations> Revocations::load(const std::string& crl_file,
+                                                     std::string* error) {
+  auto r = std::shared_ptr<Revocations>(new Revocations);
+  for (auto& crl : read_crls(crl_file, error)) r->crls_.push_back(crl.release());
+  if (r->crls_.empty()) return nullptr;
+  return r;
+}
+
+Revocations::~Revocations() {
+  for (X509_CRL* crl : crls_) X509_CRL_free(crl);
+}
+
+bool Revocations::revoked(X509* cert) const {
+  for (X509_CRL* crl : crls_) {
+    X509_REVOKED* entry = nullptr;
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)) == 0 &&
+        X509_CRL_get0_by_cert(crl, &entry, cert) == 1)
+      return true;
+  }
+  return false;
 }
 
 std::shared_ptr<Context> make_client_context(const TlsFiles& own, const std::string& peer_ca,

@@ -25,6 +25,24 @@ std::shared_ptr<Context> make_server_context(const TlsFiles& files, std::string*
 std::shared_ptr<Context> make_client_context(const TlsFiles& own, const std::string& peer_ca,
                                              std::string* error);
 
+// The revocation lists of a CRL file, to check a certificate again after a reload: a
+// connection's handshake checked it against the lists of its own time, and a partner
+// connection may stay open for days. Immutable once loaded; safe to share across threads.
+class Revocations {
+ public:
+  // nullptr with *error set when the file cannot be read or holds no CRL.
+  static std::shared_ptr<const Revocations> load(const std::string& crl_file, std::string* error);
+  ~Revocations();
+  Revocations(const Revocations&) = delete;
+  Revocations& operator=(const Revocations&) = delete;
+  // Whether a list of the certificate's issuer names its serial number.
+  bool revoked(X509* cert) const;
+
+ private:
+  Revocations() = default;
+  std::vector<X509_CRL*> crls_;
+};
+
 // The names a certificate claims: its SAN DNS names, or its CN when it has none.
 std::vector<std::string> certificate_names(X509* cert);
 

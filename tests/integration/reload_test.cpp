@@ -162,6 +162,34 @@ TEST_F(ReloadTest, RemovedMemberIsRefusedOnItsKeptConnectionAndAtTheHandshake) {
   EXPECT_NE(to_gone.body.find("\"field\":\"recipients[0]\""), std::string::npos) << to_gone.body;
 }
 
+// docs/partners.md: once a certificate is revoked and the CRL reloaded, the hub refuses
+// it from then on, on connections opened before the reload as well as at new handshakes.
+TEST_F(ReloadTest, RevokedCertificateIsRefusedOnItsKeptConnectionAfterTheCrlReload) {
+  FederationOptions o;
+  o.with_crl = true;
+  start(o);
+  auto kept = fed->client("kunshan");
+  auto other = fed->client("taicang");
+  ASSERT_EQ(kept->request("POST", "/v1/messages", alert_json("KS-RV-1", "kunshan", {"taicang"})).status, 202);
+  ASSERT_EQ(other->request("GET", "/v1/inbox").status, 200);
+
+  ASSERT_EQ(fed->pki.write_crl({fed->members["kunshan"].cert}), fed->crl_path);
+  HttpResult r = reload();
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  HttpResult after = kept->request("POST", "/v1/messages", alert_json("KS-RV-2", "kunshan", {"taicang"}));
+  EXPECT_EQ(after.status, 403) << after.body;
+  EXPECT_NE(after.body.find("\"certificate_revoked\""), std::string::npos) << after.body;
+  EXPECT_EQ(other->request("GET", "/v1/inbox").status, 200) << "another member's kept connection still works";
+  EXPECT_EQ(other->request("GET", "/v1/messages/KS-RV-2").status, 404);
+  const double before = fed->metric(R"(sixlink_tls_handshake_failures_total{reason="revoked"})");
+  EXPECT_EQ(fed->client("kunshan")->request("GET", "/v1/inbox").status, 0) << "and a new connection fails";
+  EXPECT_GE(fed->wait_metric(R"(sixlink_tls_handshake_failures_total{reason="revoked"})", before + 1), before + 1);
+  HttpResult page = other->request("GET", "/v1/inbox");
+  EXPECT_NE(page.body.find("KS-RV-1"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("KS-RV-2"), std::string::npos) << "nothing of the refused request was stored";
+}
+
 TEST_F(ReloadTest, RestartOnlyChangeIsRefusedNamingTheKeyWhileLimitsApplyToNewConnections) {
   start();
   const std::string original = config();
