@@ -25,6 +25,9 @@ bool in(std::string_view s, std::initializer_list<std::string_view> states) {
 }
 
 Transition decide_open(const std::optional<CaseSnapshot>& current, const store::CaseEvent& e) {
+  // A non-party learns that the id is taken, and nothing of the case.
+  if (current && !current->actor_is_party)
+    return refuse("", "case_id", "case " + e.case_id + " already exists");
   if (current)
     return refuse(current->status, "case_id",
                   "case " + e.case_id + " already exists (state " + current->status + ")");

@@ -194,6 +194,10 @@ TEST_F(CasesE2E, AMemberSeesOnlyItsCasesWithPersonalDataMaskedByPolicy) {
   HttpResult r = post("jiading", event("JD-X", "jiading", "kunshan:c-1", "case.update", "", {"taicang"}));
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_FALSE(json::parse(r.body).at("error").as_object().contains("state"));
+  r = post("jiading", event("JD-O", "jiading", "kunshan:c-1", "case.open", "open", {"taicang"}));
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_FALSE(json::parse(r.body).at("error").as_object().contains("state")) << "only that the id is taken";
+  EXPECT_EQ(r.body.find("open)"), std::string::npos) << r.body;
 
   json::value seen_by_baoshan = get("baoshan", "/v1/cases/kunshan:c-1", &status);
   ASSERT_EQ(status, 200) << "baoshan received the case";

@@ -137,6 +137,14 @@ TEST(CasesStateMachine, ANonPartyIsRefusedWithoutBeingToldTheState) {
   ASSERT_FALSE(t.legal);
   EXPECT_EQ(t.refusal.state, "");
   EXPECT_EQ(t.refusal.field, "case_id");
+  // Opening a case id that is taken tells a non-party that much, and nothing more.
+  for (const char* status : {"open", "in_progress", "closed"}) {
+    Transition open = decide(snapshot(status, false), event("case.open", "jiading", "", ""));
+    ASSERT_FALSE(open.legal);
+    EXPECT_EQ(open.refusal.state, "") << status;
+    EXPECT_EQ(open.refusal.field, "case_id");
+    EXPECT_EQ(open.refusal.message.find(status), std::string::npos) << open.refusal.message;
+  }
 }
 
 TEST(CasesStateMachine, AnotherLinkIsRefused) {
