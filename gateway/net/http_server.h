@@ -145,7 +145,11 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.content_type = std::string(req[http::field::content_type]);
-    r.recipients_header = std::string(req["Sixlink-Recipients"]);
+    // A list header sent on several lines is one list (RFC 9110 §5.3): no line is dropped.
+    for (auto [line, end] = req.equal_range("Sixlink-Recipients"); line != end; ++line) {
+      if (!r.recipients_header.empty()) r.recipients_header += ',';
+      r.recipients_header += line->value();
+    }
     r.body = std::move(req.body());
     r.received_at = received_at;
     HttpResponse resp = co_await call_handler(handler, std::move(r), stream.get_executor());

@@ -146,6 +146,28 @@ TEST_F(CrossPartnerTest, ANativeDocumentNamingAnotherSourceIsRefused) {
   EXPECT_EQ(r.status, 403) << r.body;
 }
 
+// Sixlink-Recipients sent on two lines is one list (RFC 9110 §5.3): the second line once
+// went unread, and the recipient it named silently got nothing.
+TEST_F(CrossPartnerTest, ARecipientsHeaderOnSeveralLinesIsOneList) {
+  // A plain CAP alert, as Jiading's own systems send it: without the envelope carrier, so
+  // its recipients come from the header.
+  NativeDocument doc = find_adapter("jiading-cap")->encode(alert_from("jiading", "JD-TWO-LINES", {}));
+  const auto carrier = doc.bytes.find("<code>sixlink:envelope:");
+  ASSERT_NE(carrier, std::string::npos) << doc.bytes;
+  doc.bytes.erase(carrier, doc.bytes.find("</code>", carrier) + 7 - carrier);
+  const std::string request = "POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                              "Content-Type: " + doc.content_type + "\r\nContent-Length: " +
+                              std::to_string(doc.bytes.size()) +
+                              "\r\nSixlink-Recipients: kunshan\r\nSixlink-Recipients: baoshan\r\n\r\n" +
+                              doc.bytes;
+  const std::string answer = fed.client("jiading")->raw_exchange(request, 5s);
+  ASSERT_NE(answer.find("HTTP/1.1 202"), std::string::npos) << answer;
+  const json::value accepted = json::parse(answer.substr(answer.find("\r\n\r\n") + 4));
+  std::vector<std::string> to;
+  for (const auto& d : accepted.at("deliveries").as_array()) to.emplace_back(d.at("to").as_string());
+  EXPECT_EQ(to, (std::vector<std::string>{"kunshan", "baoshan"})) << answer;
+}
+
 // A body may nest as deep as the canonical envelope allows, whatever format carries it:
 // deeper was once answered 202 by the XML adapters, then could never be delivered,
 // because every delivery reads the stored envelope back with parse_envelope's limit.
