@@ -72,8 +72,12 @@ HttpResponse AdminApi::dead_letters(const Target& t) {
 void AdminApi::replay(const std::string& seq_text, Respond respond) {
   auto seq = to_int(seq_text);
   if (!seq) return respond(error_response(invalid_field("id", "not a dead-letter id")));
-  ctx_.store->replay_dead_letter(*seq, [this, respond = std::move(respond), seq = *seq](bool found, std::string member) {
-    if (!found)
+  ctx_.store->replay_dead_letter(*seq, [this, respond = std::move(respond), seq = *seq](store::ReplayOutcome outcome,
+                                                                                        std::string member) {
+    if (outcome == store::ReplayOutcome::failed)
+      return respond(error_response(
+          {503, "unavailable", "the store could not replay dead letter " + std::to_string(seq) + "; retry later", {}, {}, 5}));
+    if (outcome == store::ReplayOutcome::not_found)
       return respond(error_response({404, "not_found", "no dead letter " + std::to_string(seq), {}, {}, 0}));
     ctx_.relay->wake(member);
     respond(json_response(200, json::serialize(json::object{{"id", std::to_string(seq)}, {"member", member}, {"state", "queued"}})));

@@ -229,6 +229,10 @@ struct StoreOptions {
   std::function<void(std::function<void()>)> run_ingest_completions;
 };
 
+// What became of a dead letter's replay: `failed` when the store could not commit it, so
+// that "no such dead letter" is never said of one that is still there.
+enum class ReplayOutcome { replayed, not_found, failed };
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -242,10 +246,10 @@ class Store {
   // Pull mode: marks every inbox delivery of `member` with seq <= through_seq delivered.
   virtual void ack_inbox(std::string member, int64_t through_seq,
                          std::function<void(bool ok, int64_t acked)> done) = 0;
-  // Puts a dead letter back in the queue with its attempts reset. found=false if `seq`
-  // is not a dead letter.
+  // Puts a dead letter back in the queue with its attempts reset. `member` is set when
+  // replayed.
   virtual void replay_dead_letter(int64_t seq,
-                                  std::function<void(bool found, std::string member)> done) = 0;
+                                  std::function<void(ReplayOutcome, std::string member)> done) = 0;
 
   // ---- Reads: synchronous, callable from any thread.
   virtual std::optional<MessageView> message(const std::string& source,

@@ -53,8 +53,8 @@ class SqliteStore final : public Store {
     writer_->submit(sqlite::AckWrite{std::move(member), through_seq, std::move(done)});
   }
   void replay_dead_letter(int64_t seq,
-                          std::function<void(bool found, std::string member)> done) override {
-    writer_->submit(sqlite::ReplayWrite{seq, std::move(done), false, {}});
+                          std::function<void(ReplayOutcome, std::string member)> done) override {
+    writer_->submit(sqlite::ReplayWrite{seq, std::move(done), ReplayOutcome::not_found, {}});
   }
 
   std::optional<MessageView> message(const std::string& source, const std::string& id) override {

@@ -349,12 +349,14 @@ bool WriteApplier::apply_ack(AckWrite& write, int64_t now_ms, std::string* error
 }
 
 bool WriteApplier::apply_replay(ReplayWrite& write, int64_t now_ms, std::string* error) {
+  write.outcome = ReplayOutcome::not_found;  // a batch applied again starts afresh
+  write.member.clear();
   {
     StatementScope scope(replay_);
     replay_.bind(1, now_ms);
     replay_.bind(2, write.seq);
     int rc = replay_.step();
-    if (rc == SQLITE_DONE) return true;  // not a dead letter: found stays false
+    if (rc == SQLITE_DONE) return true;  // not a dead letter: the outcome stays not_found
     if (rc != SQLITE_ROW) return fail("replaying a dead letter", error);
     write.member = replay_.string_at(0);
     if (replay_.step() != SQLITE_DONE) return fail("replaying a dead letter", error);
@@ -363,7 +365,7 @@ bool WriteApplier::apply_replay(ReplayWrite& write, int64_t now_ms, std::string*
   if (!append_audit("admin", "delivery.replayed", std::to_string(write.seq), text, now_ms, error)) {
     return false;
   }
-  write.found = true;
+  write.outcome = ReplayOutcome::replayed;
   return true;
 }
 

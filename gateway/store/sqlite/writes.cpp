@@ -31,7 +31,7 @@ void mark_failed(Write& write, const std::string& error) noexcept {
                    w.acked = 0;
                  },
                  [](ReplayWrite& w) {
-                   w.found = false;
+                   w.outcome = ReplayOutcome::failed;
                    w.member.clear();
                  },
                  [](ProbeWrite& w) { w.ok = false; },
@@ -52,7 +52,7 @@ void complete(Write& write) noexcept {
                      if (w.done) w.done(w.ok, w.acked);
                    },
                    [](ReplayWrite& w) {
-                     if (w.done) w.done(w.found, std::move(w.member));
+                     if (w.done) w.done(w.outcome, std::move(w.member));
                    },
                    [](ProbeWrite& w) {
                      if (w.done) w.done(w.ok);

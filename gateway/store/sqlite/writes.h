@@ -40,8 +40,8 @@ struct AckWrite {
 
 struct ReplayWrite {
   int64_t seq = 0;
-  std::function<void(bool found, std::string member)> done;
-  bool found = false;
+  std::function<void(ReplayOutcome, std::string member)> done;
+  ReplayOutcome outcome = ReplayOutcome::not_found;
   std::string member;
 };
 

@@ -152,9 +152,14 @@ class SqliteStoreTest : public ::testing::Test {
     return answer.get_future().get();
   }
   std::pair<bool, std::string> replay(int64_t seq) {
-    std::promise<std::pair<bool, std::string>> answer;
-    store_->replay_dead_letter(seq, [&answer](bool found, std::string member) {
-      answer.set_value({found, std::move(member)});
+    auto [outcome, member] = replay_outcome(seq);
+    EXPECT_NE(outcome, ReplayOutcome::failed);
+    return {outcome == ReplayOutcome::replayed, std::move(member)};
+  }
+  std::pair<ReplayOutcome, std::string> replay_outcome(int64_t seq) {
+    std::promise<std::pair<ReplayOutcome, std::string>> answer;
+    store_->replay_dead_letter(seq, [&answer](ReplayOutcome outcome, std::string member) {
+      answer.set_value({outcome, std::move(member)});
     });
     return answer.get_future().get();
   }
@@ -736,6 +741,20 @@ TEST_F(SqliteStoreTest, AuditNamesEntriesCutFromTheTail) {
   EXPECT_FALSE(v.ok);
   EXPECT_EQ(v.first_broken_seq, 2);
   EXPECT_NE(v.reason.find("missing"), std::string::npos) << v.reason;
+}
+
+// A replay the store could not commit is "failed", never "no such dead letter": the
+// operator is told to retry, and the dead letter is still there.
+TEST_F(SqliteStoreTest, AReplayThatCannotBeCommittedFailsAndLeavesTheDeadLetter) {
+  open();
+  int64_t push = ingest(record("A", kPushAndPull)).deliveries[0].seq;
+  ASSERT_TRUE(outcomes({{push, DeliveryOutcome::What::dead_letter, 3, 0, "503"}}));
+  store_->close();
+  EXPECT_EQ(replay_outcome(push).first, ReplayOutcome::failed);
+  open();
+  ASSERT_EQ(store_->dead_letters(10).size(), 1u);
+  EXPECT_EQ(replay_outcome(9999).first, ReplayOutcome::not_found);
+  EXPECT_EQ(replay_outcome(push), (std::pair<ReplayOutcome, std::string>{ReplayOutcome::replayed, "taicang"}));
 }
 
 // ---------------------------------------------------------------- readiness and closing
