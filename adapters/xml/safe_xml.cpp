@@ -82,6 +82,17 @@ std::optional<std::string> foreign_entity(std::string_view doc) {
   return std::nullopt;
 }
 
+// XML's well-formedness constraint that pugixml does not check: an attribute name
+// appears at most once in an element (so no reader takes the other copy).
+std::optional<std::string> repeated_attribute(const pugi::xml_node& element) {
+  std::vector<std::string_view> names;
+  for (auto a : element.attributes()) names.emplace_back(a.name());
+  std::sort(names.begin(), names.end());
+  auto twice = std::adjacent_find(names.begin(), names.end());
+  if (twice == names.end()) return std::nullopt;
+  return std::string(*twice);
+}
+
 std::optional<ApiError> check_tree(const pugi::xml_node& root, const Limits& limits) {
   std::size_t elements = 0;
   struct Frame {
@@ -106,6 +117,8 @@ std::optional<ApiError> check_tree(const pugi::xml_node& root, const Limits& lim
                 return invalid_xml("XInclude is not accepted");
             if (name == "xi:include") return invalid_xml("XInclude is not accepted");
           }
+          if (auto name = repeated_attribute(c))
+            return invalid_xml("attribute " + *name + " appears twice in <" + std::string(c.name()) + ">");
           if (++elements > limits.max_elements)
             return invalid_xml("more than " + std::to_string(limits.max_elements) + " elements");
           if (f.depth + 1 > limits.max_depth)

@@ -4,7 +4,8 @@
 // Refused, with a 400 naming why, before anything is resolved or fetched: a DOCTYPE
 // (and with it every DTD, internal entity and external reference), entity references
 // other than XML's five and numeric ones, XInclude elements, processing instructions
-// other than the XML declaration, documents over the size, depth or element limits.
+// other than the XML declaration, an attribute named twice in one element (not well-formed;
+// pugixml keeps both), documents over the size, depth or element limits.
 // pugixml itself never resolves DTDs or fetches anything; these checks make the refusal
 // explicit instead of silently passing an unexpanded "&xxe;" through as text.
 #pragma once

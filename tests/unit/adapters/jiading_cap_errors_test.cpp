@@ -264,6 +264,19 @@ TEST(JiadingCapHardeningTest, DoctypeAndEntitiesAreRefused) {
   expect_error(decode(pi), 400, "invalid_xml", "", "processing instruction");
 }
 
+// An attribute named twice is not well-formed XML (pugixml keeps both, and a reader could
+// take either): refused, on the root as on any element below it.
+TEST(JiadingCapHardeningTest, AnAttributeNamedTwiceIsRefused) {
+  std::string root = alert();
+  root.replace(root.find("<alert") + 6, 0, " a=\"1\" a=\"2\"");
+  expect_error(decode(root), 400, "invalid_xml", "", "attribute a appears twice");
+  expect_error(decode(message("<o type=\"object\" type=\"array\"><p>1</p></o>")), 400, "invalid_xml", "",
+               "attribute type appears twice");
+  std::string distinct = alert();
+  distinct.replace(distinct.find("<alert") + 6, 0, " xmlns:a=\"urn:a\" xmlns:b=\"urn:b\"");
+  EXPECT_TRUE(decode(distinct).ok()) << "different names are fine";
+}
+
 // An external entity and an XInclude pointing at a local file and at a loopback listener:
 // refused with 400, the file's content appears nowhere, and nobody connects to the listener.
 TEST(JiadingCapHardeningTest, ExternalReferencesAreRefusedAndNothingIsFetched) {
