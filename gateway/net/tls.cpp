@@ -158,9 +158,11 @@ std::vector<std::string> certificate_names(X509* cert) {
     GENERAL_NAMES_free(sans);
   }
   if (!names.empty()) return names;
+  // Every CN, not the first: a subject may hold several, and one naming another member
+  // must make the certificate ambiguous, not be ignored.
   X509_NAME* subject = X509_get_subject_name(cert);
-  int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-  if (idx >= 0) {
+  for (int idx = X509_NAME_get_index_by_NID(subject, NID_commonName, -1); idx >= 0;
+       idx = X509_NAME_get_index_by_NID(subject, NID_commonName, idx)) {
     ASN1_STRING* cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, idx));
     names.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(cn)),
                        static_cast<std::size_t>(ASN1_STRING_length(cn)));

@@ -99,6 +99,13 @@ TEST_F(ListenerTest, CommonNameMapsWhenThereIsNoSan) {
   Identity cn_only = fed.pki.issue("cn-only", {}, {}, "jiading.sixlink.local");
   auto c = fed.client_with(cn_only);
   EXPECT_EQ(c->request("GET", "/v1/messages/none").status, 404);
+  // Every CN counts: one naming another member makes the certificate ambiguous.
+  Identity two_cns = fed.pki.issue("two-cns", {}, {}, "baoshan.sixlink.local\nkunshan.sixlink.local");
+  EXPECT_EQ(fed.client_with(two_cns)->request("GET", "/v1/messages/none").status, 0);
+  EXPECT_GE(fed.wait_metric(R"(sixlink_tls_handshake_failures_total{reason="unknown_member"})", 1), 1);
+  Identity extra_cn = fed.pki.issue("extra-cn", {}, {}, "jiading.sixlink.local\nunit-7");
+  EXPECT_EQ(fed.client_with(extra_cn)->request("GET", "/v1/messages/none").status, 404)
+      << "a CN that names no member changes nothing";
 }
 
 TEST_F(ListenerTest, NoClientCertificateIsRefused) {

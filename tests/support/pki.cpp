@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -131,9 +132,14 @@ void set_common_name(X509_NAME* name, const std::string& cn) {
       X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
                                  reinterpret_cast<const unsigned char*>("Sixlink Test"), -1, -1, 0),
       "subject O");
-  check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                   reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0),
-        "subject CN '" + cn + "'");
+  for (std::size_t start = 0; start <= cn.size();) {
+    std::size_t end = std::min(cn.find('\n', start), cn.size());
+    const std::string one = cn.substr(start, end - start);
+    check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                                     reinterpret_cast<const unsigned char*>(one.c_str()), -1, -1, 0),
+          "subject CN '" + one + "'");
+    start = end + 1;
+  }
 }
 
 // Validity now-1h .. now+days; for an expired certificate (days < 0) notBefore is moved back too.

@@ -61,7 +61,8 @@ class TestPki {
 
   // A leaf certificate signed by this CA, written to <dir>/<file_stem>.pem and
   // <dir>/<file_stem>.key (mode 0600). SAN: the DNS names and IP addresses (v4 or v6);
-  // CN = cn, or the first DNS name when cn is empty; EKU serverAuth and clientAuth;
+  // CN = cn, or the first DNS name when cn is empty (a cn with '\n' gives one CN entry per
+  // line, for certificates that name several); EKU serverAuth and clientAuth;
   // validity now-1h .. now+days (a negative `days` yields a certificate that has already expired).
   // The same stem may be issued again (rotation): the files are replaced atomically.
   Identity issue(const std::string& file_stem, const std::vector<std::string>& dns_names,
