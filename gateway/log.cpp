@@ -7,6 +7,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "gateway/core/text.h"
+
 namespace sixlink {
 
 namespace {
@@ -53,7 +55,7 @@ void log_event(LogLevel level, std::string_view event, std::initializer_list<Log
   o["ts"] = timestamp();
   o["level"] = name(level);
   o["event"] = event;
-  for (const auto& [k, v] : fields) o[k] = v;
+  for (const auto& [k, v] : fields) o[k] = to_valid_utf8(v);  // values may quote input
   std::string line = boost::json::serialize(o);
   line += '\n';
   // One write per line: lines from several threads never interleave.

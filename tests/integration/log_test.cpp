@@ -45,6 +45,13 @@ TEST(LogTest, AccessAndDeliveryLinesCarryTheirFieldsAndNeverPersonalData) {
   // case_json carries a party with an id_number and a phone (personal data, DESIGN §3).
   ASSERT_EQ(kunshan->request("POST", "/v1/messages", case_json("KS-LOG-1", "kunshan", "kunshan:log-1", {"baoshan", "taicang"})).status, 202);
   ASSERT_EQ(kunshan->request("POST", "/v1/messages", R"({"id":"KS-LOG-2","source":"kunshan","parties":"310113199001011234"})").status, 400);
+  // Bytes that are not UTF-8, percent-encoded in the path: the answer quotes the path and
+  // the access line logs it, and both must stay valid JSON (read_log parses each line).
+  HttpResult odd = kunshan->request("GET", "/v1/cases/%ff%c0%af");
+  EXPECT_EQ(odd.status, 404);
+  boost::system::error_code ec;
+  json::parse(odd.body, ec);
+  EXPECT_FALSE(ec) << "the error body is valid UTF-8 JSON: " << odd.body;
   ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(1, 10s));
   ASSERT_EQ(fed.admin("GET", "/metrics").status, 200);
   fed.kill_gateway(SIGTERM);

@@ -68,6 +68,21 @@ INSTANTIATE_TEST_SUITE_P(
         Utf8Case{"bad_continuation", bytes({0xE5, 0x41, 0xAA}), false}),
     [](const ::testing::TestParamInfo<Utf8Case>& info) { return std::string(info.param.name); });
 
+// Text that quotes request input (error messages, log lines) keeps every valid sequence and
+// replaces each byte that starts none with U+FFFD, so it is always valid UTF-8.
+TEST(TextTest, ToValidUtf8ReplacesEachInvalidByteAndKeepsTheRest) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(to_valid_utf8("警报 alert 🚨"), "警报 alert 🚨");
+  EXPECT_EQ(to_valid_utf8(bytes({'a', 0xFF, 'b'})), "a" + fffd + "b");
+  EXPECT_EQ(to_valid_utf8(bytes({0xC0, 0xAF})), fffd + fffd) << "an overlong form, byte by byte";
+  EXPECT_EQ(to_valid_utf8(bytes({0xE5, 0xA4})), fffd + fffd) << "truncated at the end";
+  EXPECT_EQ(to_valid_utf8(bytes({0xED, 0xA0, 0x80, 'x'})), fffd + fffd + fffd + "x") << "a surrogate";
+  EXPECT_EQ(to_valid_utf8(bytes({0xB4, 0xAB, 0xB2, 0xD6})), fffd + fffd + fffd + fffd) << "GBK";
+  EXPECT_EQ(to_valid_utf8(bytes({0xE5, 0xA4, 0xAA, 0x80})), "太" + fffd);
+  for (const std::string& s : {bytes({0xF0, 0x9F, 0x9A}), bytes({0xFF, 0xFE}), std::string("a\0b", 3)})
+    EXPECT_TRUE(is_valid_utf8(to_valid_utf8(s)));
+}
+
 TEST(TextTest, Base64Rfc4648Vectors) {
   const std::pair<const char*, const char*> vectors[] = {
       {"", ""},
