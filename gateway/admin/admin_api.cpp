@@ -21,6 +21,8 @@ std::optional<int64_t> to_int(std::string_view s) {
 void AdminApi::handle(HttpRequest request, Respond respond) {
   Target t = parse_target(request.target);
   const std::string& p = t.path;
+  if (const std::string* name = t.repeated_param())
+    return respond(error_response(invalid_field(*name, "the parameter " + *name + " is given more than once")));
   const bool get = request.method == "GET", post = request.method == "POST";
   if (p == "/healthz" && get) return respond(json_response(200, R"({"status":"ok"})"));
   if (p == "/readyz" && get) return respond(ready());

@@ -1,6 +1,8 @@
 #include "gateway/api/http_types.h"
 
+#include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "gateway/log.h"
 
@@ -45,6 +47,14 @@ const std::string* Target::param(std::string_view name) const {
   for (const auto& [k, v] : query)
     if (k == name) return &v;
   return nullptr;
+}
+
+const std::string* Target::repeated_param() const {
+  std::vector<const std::string*> names;
+  for (const auto& [k, v] : query) names.push_back(&k);
+  std::sort(names.begin(), names.end(), [](auto* a, auto* b) { return *a < *b; });
+  auto twice = std::adjacent_find(names.begin(), names.end(), [](auto* a, auto* b) { return *a == *b; });
+  return twice == names.end() ? nullptr : *twice;
 }
 
 Target parse_target(std::string_view target) {

@@ -42,6 +42,9 @@ struct Target {
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
   const std::string* param(std::string_view name) const;
+  // The first name given more than once, if any: such a query is refused, since param()
+  // would quietly take the first value.
+  const std::string* repeated_param() const;
 };
 Target parse_target(std::string_view target);
 

@@ -95,6 +95,8 @@ HttpResponse PartnerApi::reject(const MemberConfig& member, RejectReason reason,
 void PartnerApi::handle(const MemberConfig& member, HttpRequest request, Respond respond) {
   Target target = parse_target(request.target);
   const std::string& path = target.path;
+  if (const std::string* name = target.repeated_param())
+    return respond(error_response(invalid_field(*name, "the parameter " + *name + " is given more than once")));
   const bool get = request.method == "GET", post = request.method == "POST";
   if (path == "/v1/messages" && post) return post_message(member, std::move(request), std::move(respond));
   if (path.starts_with("/v1/messages/") && get)

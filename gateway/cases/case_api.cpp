@@ -5,7 +5,9 @@
 
 #include <charconv>
 
+#include "gateway/cases/case_event.h"
 #include "gateway/cases/case_view.h"
+#include "gateway/core/body_rules.h"
 #include "gateway/reports/case_report.h"
 
 namespace sixlink::cases {
@@ -43,8 +45,15 @@ HttpResponse list_cases(store::Store& store, const std::string& member, const Ta
     if (*o != "true" && *o != "false") return error_response(invalid_field("overdue", "overdue is true or false"));
     q.overdue_only = *o == "true";
   }
-  if (const std::string* l = target.param("link")) q.link = *l;
-  if (const std::string* s = target.param("status")) q.status = *s;
+  if (const std::string* l = target.param("link")) {
+    if (!is_case_link(*l))
+      return error_response(invalid_field("link", "link is joint_mediation or joint_governance"));
+    q.link = *l;
+  }
+  if (const std::string* s = target.param("status")) {
+    if (!is_case_state(*s)) return error_response(invalid_field("status", "status is a case state"));
+    q.status = *s;
+  }
   if (const std::string* a = target.param("after")) q.after = *a;
   auto limit = parse_limit(target.param("limit"));
   if (!limit) return error_response(invalid_field("limit", "limit must be 1..1000"));

@@ -206,6 +206,10 @@ TEST_F(RelayTest, PullMemberReadsItsInboxAndAcknowledges) {
 
   EXPECT_EQ(tc->request("POST", "/v1/inbox/ack", "{\"cursor\":5}").status, 400);
   EXPECT_EQ(tc->request("GET", "/v1/inbox?limit=0").status, 400);
+  HttpResult twice = tc->request("GET", "/v1/inbox?limit=1&limit=1000");
+  EXPECT_EQ(twice.status, 400) << "which limit was meant? " << twice.body;
+  EXPECT_NE(twice.body.find("\"field\":\"limit\""), std::string::npos) << twice.body;
+  EXPECT_EQ(fed.admin("GET", "/admin/deadletters?limit=1&limit=2").status, 400);
   EXPECT_EQ(fed.client("baoshan")->request("GET", "/v1/inbox").status, 409) << "baoshan is a push member";
 }
 

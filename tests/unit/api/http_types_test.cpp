@@ -63,6 +63,16 @@ INSTANTIATE_TEST_SUITE_P(
         TargetCase{"/v1/cases/taicang%3A2026-0412-17", "/v1/cases/taicang:2026-0412-17", {}},
         TargetCase{"/v1/cases/taicang%3A2026?x=1", "/v1/cases/taicang:2026", {{"x", "1"}}}));
 
+TEST(HttpTypesTest, RepeatedParamIsNamed) {
+  Target t = parse_target("/v1/inbox?limit=10&after=c%3A5&limit=20");
+  ASSERT_NE(t.repeated_param(), nullptr);
+  EXPECT_EQ(*t.repeated_param(), "limit");
+  EXPECT_EQ(parse_target("/v1/inbox?limit=10&after=5").repeated_param(), nullptr);
+  EXPECT_EQ(parse_target("/v1/inbox").repeated_param(), nullptr);
+  ASSERT_NE(parse_target("/v1/cases?a=1&b=2&c=3&b=4").repeated_param(), nullptr);
+  EXPECT_EQ(*parse_target("/v1/cases?a=1&b=2&c=3&b=4").repeated_param(), "b");
+}
+
 TEST(HttpTypesTest, ParamFindsTheFirstValue) {
   Target t = parse_target("/v1/inbox?limit=10&after=c%3A5&limit=20");
   ASSERT_NE(t.param("limit"), nullptr);

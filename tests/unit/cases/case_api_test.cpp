@@ -44,6 +44,12 @@ TEST(CasesApi, ListsPageByCaseIdAndRefuseBadParameters) {
   EXPECT_EQ(list_cases(*f.store, "taicang", parse_target("/v1/cases?overdue=yes"), now).status, 400);
   EXPECT_EQ(list_cases(*f.store, "taicang", parse_target("/v1/cases?limit=0"), now).status, 400);
   EXPECT_EQ(list_cases(*f.store, "taicang", parse_target("/v1/cases?limit=1001"), now).status, 400);
+  for (const char* bad : {"/v1/cases?link=nope", "/v1/cases?link=info_sharing", "/v1/cases?status=bogus"}) {
+    HttpResponse r = list_cases(*f.store, "taicang", parse_target(bad), now);
+    EXPECT_EQ(r.status, 400) << bad << " is refused, not an empty list";
+    EXPECT_NE(r.body.find("invalid_field"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(list_cases(*f.store, "taicang", parse_target("/v1/cases?link=joint_mediation&status=open"), now).status, 200);
   v = json::parse(list_cases(*f.store, "jiading", parse_target("/v1/cases"), now).body);
   EXPECT_TRUE(v.at("cases").as_array().empty());
 }
