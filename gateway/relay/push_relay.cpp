@@ -29,7 +29,13 @@ int64_t now_ms() {
              std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// A pass reads the member's open deliveries a page at a time, messages included, and
+// delivers the first page that holds any due. Past a page with none due, it steps over
+// the rows it cannot send in pages of their keys only (PendingKey), to the next due row
+// or the end of the queue: a blocked case or patrol holds back only its own messages,
+// however many of them are queued ahead of the others.
 constexpr int kPageSize = 256;
+constexpr int kKeyPageSize = 1024;
 
 // DESIGN §4: the headers of a push delivery. (Kept out of the coroutines: GCC 12
 // miscompiles brace-initialised string literals inside a coroutine body.)
@@ -43,7 +49,6 @@ void log_attempt(const store::PendingDelivery& d, int attempt, const PushResult&
             {{"member", d.member}, {"message", d.source + "/" + d.id}, {"attempt", std::to_string(attempt)},
              {"status", std::to_string(r.status)}, {"error", r.error}});
 }
-constexpr int kPagesPerPass = 8;
 
 }  // namespace
 
@@ -125,33 +130,53 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   }
 
   // Scans the member's pending rows in seq order and picks those due now, keeping
-  // per-case order: a delivery waits while an earlier one of its case is not final.
+  // per-key order: a delivery waits while an earlier one of its case or patrol is not
+  // final. Holds one page at a time, and the keys found blocked.
   Pass collect() {
     Pass pass;
     std::set<std::string> blocked;
     const int64_t now = now_ms();
-    int64_t after = 0;
-    for (int page = 0; page < kPagesPerPass && pass.due.empty(); ++page) {
-      auto rows = ctx_.store->pending(member_->id, after, kPageSize);
-      for (auto& d : rows) {
-        bool keyed = !d.order_key.empty();
-        auto rec = recording_.find(d.seq);
-        if (rec != recording_.end()) {  // outcome written, commit pending
-          if (keyed && !rec->second) blocked.insert(d.order_key);
-          continue;
-        }
-        if (keyed && blocked.count(d.order_key)) continue;
-        if (d.next_attempt_ms > now) {
-          pass.earliest_ms = std::min(pass.earliest_ms, d.next_attempt_ms);
-          if (keyed) blocked.insert(d.order_key);
-          continue;
-        }
-        pass.due.push_back(std::move(d));
+    // Whether row `d` (PendingDelivery or PendingKey) may go now, taken in seq order;
+    // blocks its key if not. A due row blocks nothing, so it may be judged twice.
+    auto due = [&](const auto& d) {
+      bool keyed = !d.order_key.empty();
+      auto rec = recording_.find(d.seq);
+      if (rec != recording_.end()) {  // outcome written, commit pending
+        if (keyed && !rec->second) blocked.insert(d.order_key);
+        return false;
       }
-      if (static_cast<int>(rows.size()) < kPageSize) break;
-      after = rows.back().seq;
+      if (keyed && blocked.count(d.order_key)) return false;
+      if (d.next_attempt_ms > now) {
+        pass.earliest_ms = std::min(pass.earliest_ms, d.next_attempt_ms);
+        if (keyed) blocked.insert(d.order_key);
+        return false;
+      }
+      return true;
+    };
+    int64_t after = 0;
+    for (;;) {
+      auto rows = ctx_.store->pending(member_->id, after, kPageSize);
+      for (auto& d : rows)
+        if (due(d)) pass.due.push_back(std::move(d));
+      if (!pass.due.empty() || static_cast<int>(rows.size()) < kPageSize) break;
+      std::optional<int64_t> next = first_due_after(rows.back().seq, due);
+      if (!next) break;
+      after = *next - 1;  // the next page starts at that row
     }
     return pass;
+  }
+
+  // The seq of the first row after `after_seq` that `due` lets go, read without messages;
+  // nullopt at the end of the queue.
+  template <class Due>
+  std::optional<int64_t> first_due_after(int64_t after_seq, Due& due) {
+    for (;;) {
+      auto keys = ctx_.store->pending_keys(member_->id, after_seq, kKeyPageSize);
+      for (const auto& k : keys)
+        if (due(k)) return k.seq;
+      if (static_cast<int>(keys.size()) < kKeyPageSize) return std::nullopt;
+      after_seq = keys.back().seq;
+    }
   }
 
   // Delivers a pass over up to max_in_flight lanes at once, each with its own kept-alive

@@ -1,6 +1,7 @@
 // The push relay: one worker per push member, each on its own strand, delivering that
 // member's queue with up to max_in_flight requests at once (one connection each) and in
-// order per case and patrol, with exponential backoff and jitter,
+// order per case and patrol (one waiting for a retry holds back only its own messages,
+// however many are queued), with exponential backoff and jitter,
 // dead letters after max_attempts or a 4xx, and a circuit breaker so a dead member
 // costs the others nothing. Everything it knows survives in the store: after a restart
 // the workers resume from the pending rows.

@@ -105,6 +105,14 @@ struct PendingDelivery {
   int64_t accepted_at_ms = 0;
 };
 
+// The same delivery with only what its place in the order needs: the relay reads these to
+// step over deliveries it cannot send yet without loading their messages.
+struct PendingKey {
+  int64_t seq = 0;
+  std::string order_key;
+  int64_t next_attempt_ms = 0;
+};
+
 struct DeliveryOutcome {
   enum class What { delivered, retry, dead_letter };
   int64_t seq = 0;
@@ -256,6 +264,9 @@ class Store {
                                              const std::string& id) = 0;
   // Non-final deliveries of `member` with seq > after_seq, in seq order.
   virtual std::vector<PendingDelivery> pending(const std::string& member, int64_t after_seq,
+                                               int limit) = 0;
+  // The same rows as pending(), without their messages.
+  virtual std::vector<PendingKey> pending_keys(const std::string& member, int64_t after_seq,
                                                int limit) = 0;
   virtual std::vector<DeadLetter> dead_letters(int limit) = 0;
   virtual std::map<std::string, int64_t> queue_depths() = 0;        // non-final, per member

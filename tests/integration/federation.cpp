@@ -243,4 +243,16 @@ std::string case_json(const std::string& id, const std::string& source, const st
   return o.str();
 }
 
+std::string patrol_json(const std::string& id, const std::string& source,
+                        const std::string& patrol_id, const std::vector<std::string>& recipients) {
+  std::ostringstream o;
+  o << R"({"id":")" << id << R"(","source":")" << source
+    << R"(","link":"joint_patrol","kind":"patrol.position","created_at":"2026-11-26T22:15:00+08:00",)";
+  if (!recipients.empty()) o << R"("recipients":)" << json_list(recipients) << ",";
+  o << R"("classification":"internal","patrol_id":")" << patrol_id
+    << R"(","region_codes":["320583"],)"
+    << R"("body":{"border_line":"west_line","position":{"lat":31.38,"lon":121.1}}})";
+  return o.str();
+}
+
 }  // namespace sixlink::testing

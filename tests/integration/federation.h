@@ -119,5 +119,8 @@ std::string alert_json(const std::string& id, const std::string& source,
                        const std::string& severity = "Severe");
 std::string case_json(const std::string& id, const std::string& source, const std::string& case_id,
                       const std::vector<std::string>& recipients = {}, const std::string& kind = "case.open");
+std::string patrol_json(const std::string& id, const std::string& source,
+                        const std::string& patrol_id,
+                        const std::vector<std::string>& recipients = {});
 
 }  // namespace sixlink::testing

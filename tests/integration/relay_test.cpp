@@ -3,6 +3,7 @@
 // and resumption after a restart.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <thread>
 
@@ -106,6 +107,54 @@ TEST(RelayInFlight, EachCaseKeepsItsOrderWhileDeliveriesOverlap) {
   EXPECT_EQ(delivered, sent);
   EXPECT_GE(fed.baoshan_rx->max_in_flight(), 2u);
   EXPECT_LE(fed.baoshan_rx->max_in_flight(), 4u);
+}
+
+// A patrol whose first message keeps failing holds back only its own messages: another
+// patrol and an alert queued behind more of them than a pass reads with their messages
+// (pages of 256) go at once, each patrol in its order, and the first patrol keeps its
+// order until its head gets through.
+TEST(RelayBlockedKey, MessagesQueuedBehindThousandsOfABlockedPatrolGoAtOnce) {
+  FederationOptions options;
+  options.durability = "normal";  // thousands of acceptances in a few seconds
+  Federation fed(options);
+  fed.start_gateway();
+  fed.baoshan_rx->set_status_for_message("KS-PP0", 503);
+  auto client = fed.client("kunshan");
+  auto send_patrol = [&](const std::string& patrol, const std::string& prefix, int count) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < count; ++i) {
+      ids.push_back(prefix + std::to_string(i));
+      std::string body = patrol_json(ids.back(), "kunshan", patrol, {"baoshan"});
+      EXPECT_EQ(client->request("POST", "/v1/messages", body).status, 202);
+    }
+    return ids;
+  };
+  auto delivered_of = [&](const std::string& prefix) {
+    std::vector<std::string> ids;
+    for (const auto& d : fed.baoshan_rx->received())
+      if (d.answered_status == 200 && d.message_id.starts_with(prefix)) ids.push_back(d.message_id);
+    return ids;
+  };
+  // The head and 2,100 follow-ups: more than 8 pages of 256.
+  const std::vector<std::string> blocked = send_patrol("ks-p1", "KS-PP", 2101);
+  const std::vector<std::string> other = send_patrol("ks-p2", "KS-PQ", 3);
+  std::string alert = alert_json("KS-PA", "kunshan", {"baoshan"});
+  ASSERT_EQ(client->request("POST", "/v1/messages", alert).status, 202);
+  EXPECT_TRUE(eventually([&] { return fed.baoshan_rx->counts().count("KS-PA") == 1; }, 15s))
+      << "the alert waits behind the blocked patrol";
+  EXPECT_TRUE(eventually([&] { return delivered_of("KS-PQ") == other; }, 15s))
+      << "the other patrol waits behind the blocked one";
+  for (const auto& d : fed.baoshan_rx->received())
+    EXPECT_TRUE(!d.message_id.starts_with("KS-PP") || d.message_id == "KS-PP0")
+        << d.message_id << " overtook its patrol's head";
+
+  fed.baoshan_rx->set_status_for_message("KS-PP0", 200);
+  ASSERT_TRUE(fed.baoshan_rx->wait_for_unique(blocked.size() + other.size() + 1, 60s))
+      << fed.baoshan_rx->unique();
+  std::vector<std::string> delivered = delivered_of("KS-PP");
+  ASSERT_EQ(delivered.size(), blocked.size());
+  auto [got, want] = std::mismatch(delivered.begin(), delivered.end(), blocked.begin());
+  EXPECT_TRUE(got == delivered.end()) << *got << " arrived where " << *want << " was due";
 }
 
 TEST_F(RelayTest, PartnerDownForAWhileThenBackReceivesEverythingExactlyOnce) {

@@ -107,6 +107,7 @@ struct PartnerServer::State {
   int status = 200;
   std::size_t override_count = 0;
   int override_status = 200;
+  std::map<std::string, int> status_by_message;  // Sixlink-Message-Id -> status, before the rest
   std::chrono::milliseconds delay{0};
   std::uint64_t epoch = 0;
   std::vector<ReceivedDelivery> received;
@@ -122,7 +123,9 @@ struct PartnerServer::State {
     std::lock_guard lock(mu);
     max_in_flight = std::max(max_in_flight, ++in_flight);
     Ticket ticket{epoch, received.size(), status, delay};
-    if (override_count > 0) {
+    if (auto it = status_by_message.find(delivery.message_id); it != status_by_message.end()) {
+      ticket.status = it->second;
+    } else if (override_count > 0) {
       --override_count;
       ticket.status = override_status;
     }
@@ -419,6 +422,11 @@ void PartnerServer::set_status_for_next(std::size_t count, int status) {
   std::lock_guard lock(state_->mu);
   state_->override_count = count;
   state_->override_status = status;
+}
+
+void PartnerServer::set_status_for_message(const std::string& message_id, int status) {
+  std::lock_guard lock(state_->mu);
+  state_->status_by_message[message_id] = status;
 }
 
 void PartnerServer::set_delay(std::chrono::milliseconds delay) {

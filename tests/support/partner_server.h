@@ -68,6 +68,9 @@ class PartnerServer {
   // The next `count` requests are answered `status`, before falling back to set_status()'s
   // (e.g. two 503s, then 200, to exercise retries).
   void set_status_for_next(std::size_t count, int status);
+  // Every request for message `message_id` (Sixlink-Message-Id) is answered `status`, before
+  // either of the above (e.g. one message that keeps failing while the others pass).
+  void set_status_for_message(const std::string& message_id, int status);
   // Delay before answering each request (timeout tests). A client that closes the connection
   // during the delay gets no answer, and the request is not counted as answered.
   void set_delay(std::chrono::milliseconds delay);

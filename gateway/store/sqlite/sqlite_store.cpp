@@ -64,6 +64,10 @@ class SqliteStore final : public Store {
                                        int limit) override {
     return guarded([&] { return reader_->pending(member, after_seq, limit); });
   }
+  std::vector<PendingKey> pending_keys(const std::string& member, int64_t after_seq,
+                                       int limit) override {
+    return guarded([&] { return reader_->pending_keys(member, after_seq, limit); });
+  }
   std::vector<DeadLetter> dead_letters(int limit) override {
     return guarded([&] { return reader_->dead_letters(limit); });
   }

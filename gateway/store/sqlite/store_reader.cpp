@@ -5,14 +5,21 @@
 
 namespace sixlink::store::sqlite {
 
-// The non-final states, spelled as in the deliveries_open index; CROSS JOIN keeps
-// deliveries as the outer loop, so the read is one index range scan in seq order.
+// A member's open deliveries after a seq, in seq order: the non-final states spelled as in
+// the deliveries_open index, so the read is one range scan of it.
+#define SIXLINK_OPEN_PAGE \
+  " WHERE d.member = ?1 AND " SIXLINK_OPEN_STATES("d.state") " AND d.seq > ?2 " \
+  "ORDER BY d.seq LIMIT ?3"
+
+// CROSS JOIN keeps deliveries as the outer loop.
 const char* const kPendingSql =
     "SELECT d.seq, d.member, d.state, m.source, m.id, m.link, m.kind, d.order_key, "
     "COALESCE(d.envelope, m.envelope), d.attempts, d.next_attempt_ms, m.accepted_at_ms "
-    "FROM deliveries d CROSS JOIN messages m ON m.rowid = d.message_rowid "
-    "WHERE d.member = ?1 AND " SIXLINK_OPEN_STATES("d.state") " AND d.seq > ?2 "
-    "ORDER BY d.seq LIMIT ?3";
+    "FROM deliveries d CROSS JOIN messages m ON m.rowid = d.message_rowid" SIXLINK_OPEN_PAGE;
+// No message, no envelope text: the relay reads these for rows it steps over.
+const char* const kPendingKeysSql =
+    "SELECT d.seq, d.order_key, d.next_attempt_ms FROM deliveries d" SIXLINK_OPEN_PAGE;
+#undef SIXLINK_OPEN_PAGE
 
 namespace {
 
@@ -53,6 +60,10 @@ PendingDelivery pending_at(const Statement& row) {
   return p;
 }
 
+PendingKey pending_key_at(const Statement& row) {
+  return PendingKey{row.int64_at(0), row.string_at(1), row.int64_at(2)};
+}
+
 DeadLetter dead_letter_at(const Statement& row) {
   DeadLetter d;
   d.seq = row.int64_at(0);
@@ -82,6 +93,7 @@ std::unique_ptr<StoreReader> StoreReader::open(const std::string& path, std::str
 bool StoreReader::prepare(std::string* error) {
   sqlite3* db = db_.get();
   return message_.prepare(db, kMessageSql, error) && pending_.prepare(db, kPendingSql, error) &&
+         pending_keys_.prepare(db, kPendingKeysSql, error) &&
          dead_letters_.prepare(db, kDeadLettersSql, error) &&
          queue_depths_.prepare(db, kQueueDepthsSql, error) &&
          dead_letter_counts_.prepare(db, kDeadLetterCountsSql, error);
@@ -92,6 +104,7 @@ void StoreReader::close() {
   closed_ = true;
   message_ = Statement();
   pending_ = Statement();
+  pending_keys_ = Statement();
   dead_letters_ = Statement();
   queue_depths_ = Statement();
   dead_letter_counts_ = Statement();
@@ -115,17 +128,28 @@ std::optional<MessageView> StoreReader::message(const std::string& source, const
   return view;
 }
 
-std::vector<PendingDelivery> StoreReader::pending(const std::string& member, int64_t after_seq,
-                                                  int limit) {
-  std::vector<PendingDelivery> rows;
+template <class Row>
+std::vector<Row> StoreReader::open_page(Statement& statement, Row (*row_at)(const Statement&),
+                                        const std::string& member, int64_t after_seq, int limit) {
+  std::vector<Row> rows;
   std::lock_guard lock(mutex_);
   if (closed_ || limit <= 0) return rows;
-  StatementScope scope(pending_);
-  pending_.bind(1, member);
-  pending_.bind(2, after_seq);
-  pending_.bind(3, static_cast<int64_t>(limit));
-  while (pending_.step() == SQLITE_ROW) rows.push_back(pending_at(pending_));
+  StatementScope scope(statement);
+  statement.bind(1, member);
+  statement.bind(2, after_seq);
+  statement.bind(3, static_cast<int64_t>(limit));
+  while (statement.step() == SQLITE_ROW) rows.push_back(row_at(statement));
   return rows;
+}
+
+std::vector<PendingDelivery> StoreReader::pending(const std::string& member, int64_t after_seq,
+                                                  int limit) {
+  return open_page(pending_, pending_at, member, after_seq, limit);
+}
+
+std::vector<PendingKey> StoreReader::pending_keys(const std::string& member, int64_t after_seq,
+                                                  int limit) {
+  return open_page(pending_keys_, pending_key_at, member, after_seq, limit);
 }
 
 std::vector<DeadLetter> StoreReader::dead_letters(int limit) {

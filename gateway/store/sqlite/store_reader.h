@@ -17,8 +17,9 @@
 
 namespace sixlink::store::sqlite {
 
-// The pending() query, shared with the tests that check its plan.
+// The pending() and pending_keys() queries, shared with the tests that check their plans.
 extern const char* const kPendingSql;
+extern const char* const kPendingKeysSql;
 
 class StoreReader {
  public:
@@ -27,6 +28,7 @@ class StoreReader {
 
   std::optional<MessageView> message(const std::string& source, const std::string& id);
   std::vector<PendingDelivery> pending(const std::string& member, int64_t after_seq, int limit);
+  std::vector<PendingKey> pending_keys(const std::string& member, int64_t after_seq, int limit);
   std::vector<DeadLetter> dead_letters(int limit);
   std::map<std::string, int64_t> queue_depths();
   std::map<std::string, int64_t> dead_letter_counts();
@@ -37,10 +39,15 @@ class StoreReader {
   StoreReader() = default;
   bool prepare(std::string* error);
   std::map<std::string, int64_t> counts(Statement& statement);
+  // One page of `member`'s open deliveries after `after_seq` through `statement` (pending_
+  // or pending_keys_), each row made by `row_at`.
+  template <class Row>
+  std::vector<Row> open_page(Statement& statement, Row (*row_at)(const Statement&),
+                             const std::string& member, int64_t after_seq, int limit);
 
   std::mutex mutex_;  // guards everything below
   Connection db_;
-  Statement message_, pending_, dead_letters_, queue_depths_, dead_letter_counts_;
+  Statement message_, pending_, pending_keys_, dead_letters_, queue_depths_, dead_letter_counts_;
   bool closed_ = false;
 };
 

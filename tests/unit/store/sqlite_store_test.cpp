@@ -464,6 +464,14 @@ TEST_F(SqliteStoreTest, OutcomesMoveStatesAndPendingFiltersAndOrders) {
   EXPECT_TRUE(store_->pending("taicang", push[1], 10).empty());
   EXPECT_EQ(store_->pending("baoshan", 0, 2).size(), 2u);  // limit
   EXPECT_TRUE(store_->pending("baoshan", 0, 0).empty());
+  auto keys = store_->pending_keys("taicang", 0, 10);  // the same rows, without their messages
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].seq, push[1]);
+  EXPECT_EQ(keys[0].order_key, "case:ks-1");
+  EXPECT_EQ(keys[0].next_attempt_ms, 5000);
+  EXPECT_TRUE(store_->pending_keys("taicang", push[1], 10).empty());
+  EXPECT_EQ(store_->pending_keys("baoshan", 0, 2).size(), 2u);  // limit
+  EXPECT_TRUE(store_->pending_keys("baoshan", 0, 0).empty());
 
   // A final delivery stays final, whatever arrives late.
   ASSERT_TRUE(outcomes({{push[0], DeliveryOutcome::What::retry, 2, 9000, "late"}}));
@@ -665,10 +673,12 @@ TEST_F(SqliteStoreTest, ConnectionSettingsFollowDurability) {
 TEST_F(SqliteStoreTest, PendingIsOneIndexRangeScan) {
   open();
   RawDb raw(path_);
-  std::string plan = raw.joined("EXPLAIN QUERY PLAN " + std::string(sqlite::kPendingSql), 3);
-  EXPECT_NE(plan.find("USING INDEX deliveries_open (member=? AND seq>?)"), std::string::npos)
-      << plan;
-  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  for (const char* sql : {sqlite::kPendingSql, sqlite::kPendingKeysSql}) {
+    std::string plan = raw.joined("EXPLAIN QUERY PLAN " + std::string(sql), 3);
+    EXPECT_NE(plan.find("USING INDEX deliveries_open (member=? AND seq>?)"), std::string::npos)
+        << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  }
 }
 
 // The hot writes (a delivery inserted, an outcome recorded) build no temporary b-tree:
