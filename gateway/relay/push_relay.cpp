@@ -31,11 +31,18 @@ int64_t now_ms() {
 
 // A pass reads the member's open deliveries a page at a time, messages included, and
 // delivers the first page that holds any due. Past a page with none due, it steps over
-// the rows it cannot send in pages of their keys only (PendingKey), to the next due row
-// or the end of the queue: a blocked case or patrol holds back only its own messages,
-// however many of them are queued ahead of the others.
+// the rows it cannot send in pages of their keys only (PendingKey), to the next due row:
+// a blocked case or patrol holds back only its own messages, even with thousands
+// of them queued ahead of the others. The step-over is bounded per pass (kMaxKeyPages x
+// kKeyPageSize rows, each far cheaper to read than a row with its message), because a pass
+// runs on every wake: a blocked key's unbounded backlog must not make every new message
+// for the member cost a scan of all of it.
 constexpr int kPageSize = 256;
 constexpr int kKeyPageSize = 1024;
+constexpr int kMaxKeyPages = 16;
+// After a pass that stepped over rows and found nothing due, the next waits at least this
+// long, however often new messages wake the worker.
+constexpr auto kDeepPassInterval = std::chrono::milliseconds(50);
 
 // DESIGN §4: the headers of a push delivery. (Kept out of the coroutines: GCC 12
 // miscompiles brace-initialised string literals inside a coroutine body.)
@@ -94,6 +101,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   struct Pass {
     std::vector<store::PendingDelivery> due;
     int64_t earliest_ms = INT64_MAX;  // next time a not-yet-due delivery becomes due
+    bool stepped_over = false;        // read past its first page, by keys
   };
 
   // Takes a configuration: the member's settings, its metrics and a fresh client (the
@@ -122,6 +130,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
       }
       Pass pass = collect();
       if (pass.due.empty()) {
+        if (pass.stepped_over) co_await hold_until(Clock::now() + kDeepPassInterval);
         co_await idle(pass.earliest_ms);
         continue;
       }
@@ -159,6 +168,7 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
       for (auto& d : rows)
         if (due(d)) pass.due.push_back(std::move(d));
       if (!pass.due.empty() || static_cast<int>(rows.size()) < kPageSize) break;
+      pass.stepped_over = true;
       std::optional<int64_t> next = first_due_after(rows.back().seq, due);
       if (!next) break;
       after = *next - 1;  // the next page starts at that row
@@ -167,16 +177,17 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   }
 
   // The seq of the first row after `after_seq` that `due` lets go, read without messages;
-  // nullopt at the end of the queue.
+  // nullopt at the end of the queue or past kMaxKeyPages pages.
   template <class Due>
   std::optional<int64_t> first_due_after(int64_t after_seq, Due& due) {
-    for (;;) {
+    for (int page = 0; page < kMaxKeyPages; ++page) {
       auto keys = ctx_.store->pending_keys(member_->id, after_seq, kKeyPageSize);
       for (const auto& k : keys)
         if (due(k)) return k.seq;
       if (static_cast<int>(keys.size()) < kKeyPageSize) return std::nullopt;
       after_seq = keys.back().seq;
     }
+    return std::nullopt;
   }
 
   // Delivers a pass over up to max_in_flight lanes at once, each with its own kept-alive
@@ -309,6 +320,12 @@ class MemberWorker : public std::enable_shared_from_this<MemberWorker> {
   asio::awaitable<void> sleep_until(Clock::time_point t) {
     timer_.expires_at(t);
     co_await timer_.async_wait(use_tuple);
+  }
+
+  // Waits until `t` through wake-ups (each stays recorded in woken_ for the next pass), but
+  // not through a stop or a reload.
+  asio::awaitable<void> hold_until(Clock::time_point t) {
+    while (!stopping_ && !next_ && Clock::now() < t) co_await sleep_until(t);
   }
 
   // Waits for a wake-up, the next due retry, or a periodic re-scan.
