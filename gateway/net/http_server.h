@@ -63,6 +63,18 @@ inline HttpResponse limit_response(int status, const Limits& limits) {
   return error_response({413, "too_large", "body exceeds " + std::to_string(limits.max_body_bytes) + " bytes", {}, {}, 0});
 }
 
+// Whether a read of the request failed on what the client sent, not on the connection.
+inline bool is_malformed_request(const boost::system::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::need_more && ec != http::error::body_limit &&
+         ec != http::error::header_limit;
+}
+
+inline HttpResponse malformed_response(const boost::system::error_code& ec) {
+  return error_response({400, "bad_request", "malformed HTTP request: " + ec.message(), {}, {}, 0});
+}
+
 template <class Stream>
 asio::awaitable<void> write_response(Stream& stream, HttpResponse r, unsigned version,
                                      bool keep_alive, const Limits& limits) {
@@ -113,7 +125,14 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
     // Beast refuses a Content-Length over the body limit while reading the header.
     const bool declared_too_large = hec == http::error::body_limit ||
         (!hec && parser.content_length() && *parser.content_length() > limits.max_body_bytes);
-    if (hec && !declared_too_large) co_return;  // slow header (timeout), malformed, or closed
+    if (hec && !declared_too_large) {
+      // A request that is not HTTP (two Content-Lengths, a Content-Length with chunked, a bad
+      // request line) gets a 400 before the close (RFC 9112 6.3); a slow header (timeout) or
+      // a closed connection gets nothing.
+      if (is_malformed_request(hec))
+        co_await write_response(stream, malformed_response(hec), 11, false, limits);
+      co_return;
+    }
     auto received_at = std::chrono::steady_clock::now();
     const unsigned version = parser.get().version();
     if (declared_too_large) {
@@ -137,7 +156,11 @@ asio::awaitable<void> serve_requests(Stream& stream, beast::flat_buffer& buffer,
         co_await discard_input(stream, 4 * limits.max_body_bytes + 65536);
         co_return;
       }
-      if (bec) co_return;
+      if (bec) {
+        if (is_malformed_request(bec))  // a bad chunk, say
+          co_await write_response(stream, malformed_response(bec), version, false, limits);
+        co_return;
+      }
     }
     auto req = parser.release();
     const bool keep_alive = req.keep_alive();

@@ -160,6 +160,28 @@ TEST_F(ListenerTest, ServerSendsItsCertificateWithoutTheRoot) {
   }
 }
 
+// A request that is not well-formed HTTP gets a 400 with the contract body, then the close
+// (RFC 9112 6.3), not a silent close; nothing is stored.
+TEST_F(ListenerTest, MalformedFramingIs400ThenClose) {
+  const std::string head = "POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n";
+  const std::string body = alert_json("KS-FRAME", "kunshan", {"taicang"});
+  const std::string length = "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  const std::string requests[] = {
+      head + length + "Content-Length: " + std::to_string(body.size() + 1) + "\r\n\r\n" + body,
+      head + length + "Transfer-Encoding: chunked\r\n\r\n" + body,
+      head + "Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + "\r\n0\r\n\r\n",
+      "HELLO THERE\r\n\r\n",
+  };
+  for (const auto& request : requests) {
+    bool closed = false;
+    std::string answer = fed.client("kunshan")->raw_exchange(request, std::chrono::seconds(3), &closed);
+    EXPECT_NE(answer.find("HTTP/1.1 400"), std::string::npos) << request << "\n---\n" << answer;
+    EXPECT_NE(answer.find("\"code\":\"bad_request\""), std::string::npos) << answer;
+    EXPECT_TRUE(closed) << request;
+  }
+  EXPECT_EQ(fed.client("kunshan")->request("GET", "/v1/messages/KS-FRAME").status, 404) << "nothing stored";
+}
+
 TEST_F(ListenerTest, LargeBodyIs413) {
   std::string big = alert_json("KS-BIG", "kunshan", {"baoshan"});
   big.insert(big.size() - 2, ",\"pad\":\"" + std::string(70000, 'x') + "\"");
