@@ -8,6 +8,7 @@
 #include "adapters/baoshan-json/dialect.h"
 #include "adapters/media_type.h"
 #include "gateway/core/json_text.h"
+#include "gateway/core/strict_json.h"
 
 namespace sixlink {
 
@@ -40,11 +41,9 @@ Result<Envelope> BaoshanJsonAdapter::decode(const DecodeInput& in) const {
                     0};
   json::parse_options opts;
   opts.max_depth = kMaxDepth;
-  boost::system::error_code ec;
-  json::value doc = json::parse(in.body, ec, {}, opts);
-  if (ec)
-    return ApiError{400, "invalid_json", "body is not valid UTF-8 JSON: " + ec.message(), {}, {},
-                    0};
+  StrictJson parsed = parse_strict_json(in.body, opts);
+  if (!parsed.ok()) return invalid_json_error(parsed);
+  const json::value& doc = parsed.value;
   if (!doc.is_object())
     return ApiError{400, "invalid_json", "a Baoshan document is a JSON object", {}, {}, 0};
   const json::object& native = doc.get_object();

@@ -17,6 +17,7 @@
 #include "adapters/xml/safe_xml.h"
 #include "gateway/core/digest.h"
 #include "gateway/core/json_text.h"
+#include "gateway/core/strict_json.h"
 
 namespace sixlink {
 namespace json = boost::json;
@@ -65,12 +66,12 @@ Result<Carriers> take_carriers(json::object& body) {
     }
     auto& slot = which == kEnvelopeCode ? c.envelope : c.body;
     if (slot) return carrier_error(which, "appears more than once");
-    boost::system::error_code ec;
     json::parse_options deep;  // a carried body member may be as deep as an envelope allows
     deep.max_depth = 64;
-    json::value parsed = json::parse(s.substr(which.size()), ec, {}, deep);
-    if (ec || !parsed.is_object()) return carrier_error(which, "not a JSON object");
-    slot = std::move(parsed.get_object());
+    StrictJson parsed = parse_strict_json(s.substr(which.size()), deep);
+    if (parsed.repeated_member) return carrier_error(which, parsed.reason());
+    if (!parsed.ok() || !parsed.value.is_object()) return carrier_error(which, "not a JSON object");
+    slot = std::move(parsed.value.get_object());
   }
   if (kept.empty())
     body.erase("code");

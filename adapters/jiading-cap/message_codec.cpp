@@ -18,6 +18,7 @@
 
 #include "adapters/jiading-cap/xml_text.h"
 #include "adapters/xml/safe_xml.h"
+#include "gateway/core/strict_json.h"
 
 namespace sixlink::jiading {
 namespace json = boost::json;
@@ -132,9 +133,8 @@ struct Reader {
     auto text = leaf_text(n, field);
     if (!text) return text.error();
     if (std::string_view(n.attribute("encoding").value()) != "json") return text;
-    boost::system::error_code ec;
-    json::value v = json::parse(text.value(), ec);
-    if (ec || !v.is_string())
+    const json::value v = parse_strict_json(text.value()).value;  // null unless it parsed
+    if (!v.is_string())
       return invalid_field(field, "encoding=\"json\" needs a JSON string literal");
     return std::string(v.get_string());
   }
@@ -164,9 +164,8 @@ struct Reader {
       return json::value(t == "true");
     }
     if (type == "number") {
-      boost::system::error_code ec;
-      json::value v = json::parse(text.value(), ec);
-      if (ec || !v.is_number() || (v.is_double() && !std::isfinite(v.get_double())))
+      json::value v = parse_strict_json(text.value()).value;  // null unless it parsed
+      if (!v.is_number() || (v.is_double() && !std::isfinite(v.get_double())))
         return invalid_field(field, "not a JSON number");
       return v;
     }
@@ -195,9 +194,8 @@ struct Reader {
     if (local_name(c) != "entry" || !key) return element_name(c);
     if (std::string_view(c.attribute("key-encoding").value()) != "json")
       return std::string(key.value());
-    boost::system::error_code ec;
-    json::value v = json::parse(key.value(), ec);
-    if (ec || !v.is_string())
+    const json::value v = parse_strict_json(key.value()).value;  // null unless it parsed
+    if (!v.is_string())
       return invalid_field(field, "key-encoding=\"json\" needs a JSON string literal");
     return std::string(v.get_string());
   }

@@ -3,7 +3,6 @@
 #include "gateway/api/partner_api.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 #include <chrono>
 
@@ -12,6 +11,7 @@
 #include "gateway/cases/case_api.h"
 #include "gateway/cases/case_event.h"
 #include "gateway/core/digest.h"
+#include "gateway/core/strict_json.h"
 #include "gateway/core/text.h"
 
 namespace sixlink {
@@ -230,16 +230,18 @@ void PartnerApi::ack_inbox(const MemberConfig& member, const HttpRequest& reques
     return respond(error_response({409, "push_member", member.id + " receives by push; nothing to acknowledge", {}, {}, 0}));
   if (parse_media_type(request.content_type).type != "application/json")
     return respond(error_response({415, "unsupported_media_type", "send {\"cursor\":\"…\"} as application/json", {}, {}, 0}));
-  boost::system::error_code ec;
-  json::value v = json::parse(request.body, ec);
-  const json::value* cursor = (!ec && v.is_object()) ? v.get_object().if_contains("cursor") : nullptr;
+  const StrictJson parsed = parse_strict_json(request.body);  // null unless it parsed
+  const json::value& v = parsed.value;
+  const json::value* cursor = v.is_object() ? v.get_object().if_contains("cursor") : nullptr;
   std::optional<int64_t> through;
   if (cursor && cursor->is_string()) {
     std::string text(cursor->get_string());
     through = parse_int(&text);
   }
   if (!through || v.get_object().size() != 1)
-    return respond(error_response(invalid_field("cursor", "body must be {\"cursor\":\"<cursor>\"}")));
+    return respond(error_response(
+        invalid_field("cursor", "body must be {\"cursor\":\"<cursor>\"}" +
+                                    (parsed.repeated_member ? "; " + parsed.reason() : ""))));
   ctx_.store->ack_inbox(member.id, *through, [respond = std::move(respond)](bool ok, int64_t) {
     respond(ok ? HttpResponse{204, "", "", {}}
                : error_response({503, "unavailable", "the store could not commit; retry later", {}, {}, 5}));

@@ -2,16 +2,16 @@
 // Kind-specific body rules live in body_rules.cpp; this file owns the envelope itself.
 #include "gateway/core/envelope.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <cctype>
 #include <set>
 #include <utility>
 
 #include "gateway/core/body_rules.h"
 #include "gateway/core/json_text.h"
+#include "gateway/core/strict_json.h"
 
 namespace sixlink {
 namespace json = boost::json;
@@ -271,9 +271,9 @@ std::optional<ApiError> validate_envelope(const Envelope& e) {
 Result<Envelope> parse_envelope(std::string_view text) {
   json::parse_options opts;
   opts.max_depth = kMaxEnvelopeDepth;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec, {}, opts);
-  if (ec) return ApiError{400, "invalid_json", "body is not valid UTF-8 JSON: " + ec.message(), {}, {}, 0};
+  StrictJson parsed = parse_strict_json(text, opts);
+  if (!parsed.ok()) return invalid_json_error(parsed);
+  json::value& v = parsed.value;
   if (!v.is_object()) return ApiError{400, "invalid_json", "the envelope must be a JSON object", {}, {}, 0};
   Envelope e;
   if (auto err = read_fields(v.get_object(), e)) return *err;

@@ -112,6 +112,31 @@ TEST_F(IngestTest, MalformedJsonAndWrongEncodingAre400) {
   EXPECT_EQ(c->request("POST", "/v1/messages", gbk_inside).status, 400);
 }
 
+// The reviewer's spoof: taicang sends a document whose first "source" says kunshan. Boost.JSON
+// alone kept the last copy (taicang) and answered 202, while a reader keeping the first sees
+// kunshan. A member named twice, at any depth, is now 400 and nothing is stored.
+TEST_F(IngestTest, RepeatedMemberIs400NamingItAndStoresNothing) {
+  auto c = fed.client("taicang");
+  struct Case {
+    std::string id, after, member, field;
+  };
+  for (const Case& k : {Case{"TC-D1", "{", R"("source":"kunshan",)", "source"},
+                        Case{"TC-D2", R"("body":{)", R"("identifier":"X",)", "body.identifier"},
+                        Case{"TC-D3", R"("area":[{)", R"("are\u0061Desc":"x",)",
+                             "body.info[0].area[0].areaDesc"}}) {
+    std::string body = alert_json(k.id, "taicang", {"baoshan"});
+    body.insert(body.find(k.after) + k.after.size(), k.member);
+    HttpResult r = c->request("POST", "/v1/messages", body);
+    EXPECT_EQ(r.status, 400) << k.field << ": " << r.body;
+    EXPECT_EQ(error_code(r), "invalid_json") << r.body;
+    EXPECT_EQ(error_field(r), k.field) << r.body;
+    EXPECT_EQ(c->request("GET", "/v1/messages/" + k.id).status, 404) << "nothing stored";
+    EXPECT_EQ(fed.client("kunshan")->request("GET", "/v1/messages/" + k.id).status, 404);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(fed.baoshan_rx->total(), 0u) << "nothing delivered";
+}
+
 TEST_F(IngestTest, SpoofedSourceIs403AndStoresNothing) {
   HttpResult r = fed.client("baoshan")->request("POST", "/v1/messages", alert_json("KS-7", "kunshan", {"jiading"}));
   EXPECT_EQ(r.status, 403);

@@ -254,6 +254,14 @@ TEST_F(RelayTest, PullMemberReadsItsInboxAndAcknowledges) {
   EXPECT_EQ(after_ack.at("messages").as_array()[0].at("id").as_string(), "JD-P2");
 
   EXPECT_EQ(tc->request("POST", "/v1/inbox/ack", "{\"cursor\":5}").status, 400);
+  // A repeated cursor: Boost.JSON alone kept the last one and acknowledged through it.
+  const std::string last(json::parse(rest.body).at("next").as_string());  // JD-P2's cursor
+  HttpResult twice =
+      tc->request("POST", "/v1/inbox/ack", R"({"cursor":"0","cursor":")" + last + "\"}");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_EQ(json::parse(twice.body).at("error").at("field").as_string(), "cursor");
+  EXPECT_NE(twice.body.find("appears more than once"), std::string::npos) << twice.body;
+  EXPECT_EQ(state_of("jiading", "JD-P2"), "inbox") << "nothing acknowledged";
   EXPECT_EQ(tc->request("GET", "/v1/inbox?limit=0").status, 400);
   HttpResult twice = tc->request("GET", "/v1/inbox?limit=1&limit=1000");
   EXPECT_EQ(twice.status, 400) << "which limit was meant? " << twice.body;

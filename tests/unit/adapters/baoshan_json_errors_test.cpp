@@ -74,6 +74,32 @@ TEST(BaoshanErrorsTest, MalformedDocumentsAreInvalidJson) {
   }
 }
 
+// Boost.JSON keeps the last copy of a repeated member, another reader the first: a
+// document naming one twice, at any depth, is refused rather than read one way here.
+TEST(BaoshanErrorsTest, RepeatedMembersAreInvalidJsonNamingThem) {
+  const std::string good = json::serialize(golden("alert"));
+  ASSERT_TRUE(decode("application/json", good).ok());
+  struct Case {
+    std::string after, member, field;
+  };
+  for (const Case& c :
+       {Case{"{", R"("fromUnit":"320583",)", "fromUnit"},
+        Case{R"("payload":{)", R"("alertStatus":"Test",)", "payload.alertStatus"},
+        Case{R"("infos":[{)", R"("levelC\u006fde":1,)", "payload.infos[0].levelCode"}}) {
+    std::string twice = good;
+    const std::size_t at = twice.find(c.after);
+    ASSERT_NE(at, std::string::npos) << c.after;
+    twice.insert(at + c.after.size(), c.member);
+    auto r = decode("application/json", twice);
+    ASSERT_FALSE(r.ok()) << twice;
+    EXPECT_EQ(r.error().status, 400);
+    EXPECT_EQ(r.error().code, "invalid_json");
+    EXPECT_EQ(r.error().field, c.field);
+    EXPECT_NE(r.error().message.find("appears more than once"), std::string::npos)
+        << r.error().message;
+  }
+}
+
 // ---------------------------------------------------------------- bad fields
 
 struct FieldCase {

@@ -149,6 +149,31 @@ TEST(JiadingCapAdapterTest, WhatCapCannotHoldTravelsInTheBodyCarrier) {
   EXPECT_EQ(xsd_errors(doc), "");
 }
 
+// A repeated member in a carrier would be read as its last copy here and as its first by
+// another reader of the same document: refused, as a repeated element is.
+TEST(JiadingCapAdapterTest, ACarrierThatRepeatsAMemberIsRefused) {
+  const std::string doc = JiadingCapAdapter{}.encode(load_envelope("alert-extension")).bytes;
+  ASSERT_TRUE(decode(doc, "application/cap+xml").ok());
+  struct Case {
+    std::string carrier, member, repeated;
+  };
+  for (const Case& c : {Case{"sixlink:envelope:{", "\"source\":\"kunshan\",", "source"},
+                        Case{"sixlink:body:{", "\"members\":{},", "members"}}) {
+    std::string twice = doc;
+    const std::size_t at = twice.find(c.carrier);
+    ASSERT_NE(at, std::string::npos) << c.carrier;
+    twice.insert(at + c.carrier.size(), c.member);
+    auto r = decode(twice, "application/cap+xml");
+    ASSERT_FALSE(r.ok()) << c.carrier;
+    EXPECT_EQ(r.error().status, 400);
+    EXPECT_EQ(r.error().code, "invalid_field");
+    EXPECT_EQ(r.error().field, "body.code");
+    EXPECT_NE(r.error().message.find("\"" + c.repeated + "\" appears more than once"),
+              std::string::npos)
+        << r.error().message;
+  }
+}
+
 // ---------------------------------------------------------------- samples
 
 class JiadingCapSampleTest : public ::testing::TestWithParam<const char*> {};

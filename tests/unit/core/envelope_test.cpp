@@ -102,6 +102,28 @@ TEST(EnvelopeTest, NonObjectIsInvalidJson) {
   }
 }
 
+// Boost.JSON would keep the last copy of a repeated member and another reader the first:
+// {"source":"taicang",...,"source":"kunshan"} must not be one sender here and another there.
+TEST(EnvelopeTest, RepeatedMemberIsInvalidJsonNamingIt) {
+  const std::string good = alert_text();
+  struct Case {
+    std::string text, field;
+  };
+  std::string body_twice = good;
+  body_twice.insert(body_twice.find("\"body\":{") + 8, "\"identifier\":\"X\",");
+  for (const Case& c : {Case{"{\"source\":\"taicang\"," + good.substr(1), "source"},
+                        Case{"{\"\\u0073ource\":\"taicang\"," + good.substr(1), "source"},
+                        Case{body_twice, "body.identifier"}}) {
+    auto r = parse_envelope(c.text);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_EQ(r.error().status, 400);
+    EXPECT_EQ(r.error().code, "invalid_json");
+    EXPECT_EQ(r.error().field, c.field);
+    EXPECT_NE(r.error().message.find("appears more than once"), std::string::npos)
+        << r.error().message;
+  }
+}
+
 TEST(EnvelopeTest, DeepNestingIsRefused) {
   std::string deep(40, '[');
   deep += std::string(40, ']');
