@@ -263,9 +263,9 @@ TEST_F(RelayTest, PullMemberReadsItsInboxAndAcknowledges) {
   EXPECT_NE(twice.body.find("appears more than once"), std::string::npos) << twice.body;
   EXPECT_EQ(state_of("jiading", "JD-P2"), "inbox") << "nothing acknowledged";
   EXPECT_EQ(tc->request("GET", "/v1/inbox?limit=0").status, 400);
-  HttpResult twice = tc->request("GET", "/v1/inbox?limit=1&limit=1000");
-  EXPECT_EQ(twice.status, 400) << "which limit was meant? " << twice.body;
-  EXPECT_NE(twice.body.find("\"field\":\"limit\""), std::string::npos) << twice.body;
+  HttpResult two_limits = tc->request("GET", "/v1/inbox?limit=1&limit=1000");
+  EXPECT_EQ(two_limits.status, 400) << "which limit was meant? " << two_limits.body;
+  EXPECT_NE(two_limits.body.find("\"field\":\"limit\""), std::string::npos) << two_limits.body;
   EXPECT_EQ(fed.admin("GET", "/admin/deadletters?limit=1&limit=2").status, 400);
   EXPECT_EQ(fed.client("baoshan")->request("GET", "/v1/inbox").status, 409) << "baoshan is a push member";
 }
