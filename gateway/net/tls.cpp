@@ -58,9 +58,8 @@ bool load_own_identity(Context& ctx, const TlsFiles& files, std::string* error) 
 
 // Every CRL in a PEM file (one per issuing CA), in file order; empty with *error set when
 // the file cannot be read or holds none.
-std::vector<std::unique_ptr<X509_CRL, void (*)(X509_CRL*)>> read_crls(const std::string& crl_file,
-                                                                      std::string* error) {
-  std::vector<std::unique_ptr<X509_CRL, void (*)(X509_CRL*)>> crls;
+std::vector<Revocations::Crl> read_crls(const std::string& crl_file, std::string* error) {
+  std::vector<Revocations::Crl> crls;
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(crl_file.c_str(), "r"), &std::fclose);
   while (f) {
     X509_CRL* crl = PEM_read_X509_CRL(f.get(), nullptr, nullptr, nullptr);
@@ -110,21 +109,16 @@ std::shared_ptr<Context> make_server_context(const TlsFiles& files, std::string*
 
 std::shared_ptr<const Revocations> Revocations::load(const std::string& crl_file,
                                                      std::string* error) {
-  auto r = std::shared_ptr<Revocations>(new Revocations);
-  for (auto& crl : read_crls(crl_file, error)) r->crls_.push_back(crl.release());
-  if (r->crls_.empty()) return nullptr;
-  return r;
-}
-
-Revocations::~Revocations() {
-  for (X509_CRL* crl : crls_) X509_CRL_free(crl);
+  std::vector<Crl> crls = read_crls(crl_file, error);
+  if (crls.empty()) return nullptr;
+  return std::shared_ptr<const Revocations>(new Revocations(std::move(crls)));
 }
 
 bool Revocations::revoked(X509* cert) const {
-  for (X509_CRL* crl : crls_) {
+  for (const Crl& crl : crls_) {
     X509_REVOKED* entry = nullptr;
-    if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_issuer_name(cert)) == 0 &&
-        X509_CRL_get0_by_cert(crl, &entry, cert) == 1)
+    if (X509_NAME_cmp(X509_CRL_get_issuer(crl.get()), X509_get_issuer_name(cert)) == 0 &&
+        X509_CRL_get0_by_cert(crl.get(), &entry, cert) == 1)
       return true;
   }
   return false;

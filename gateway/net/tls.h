@@ -32,15 +32,14 @@ class Revocations {
  public:
   // nullptr with *error set when the file cannot be read or holds no CRL.
   static std::shared_ptr<const Revocations> load(const std::string& crl_file, std::string* error);
-  ~Revocations();
-  Revocations(const Revocations&) = delete;
-  Revocations& operator=(const Revocations&) = delete;
   // Whether a list of the certificate's issuer names its serial number.
   bool revoked(X509* cert) const;
 
+  using Crl = std::unique_ptr<X509_CRL, void (*)(X509_CRL*)>;
+
  private:
-  Revocations() = default;
-  std::vector<X509_CRL*> crls_;
+  explicit Revocations(std::vector<Crl> crls) : crls_(std::move(crls)) {}
+  std::vector<Crl> crls_;
 };
 
 // The names a certificate claims: its SAN DNS names, or its CN when it has none.
