@@ -28,6 +28,7 @@ void PushClient::close() {
 }
 
 void PushClient::cancel() {
+  cancelled_ = true;
   if (stream_) stream_->close();
 }
 
@@ -79,14 +80,16 @@ asio::awaitable<PushResult> PushClient::exchange(
 asio::awaitable<PushResult> PushClient::post(
     std::vector<std::pair<std::string, std::string>> headers, std::string content_type,
     std::string body) {
+  if (cancelled_) co_return PushResult{0, "cancelled"};
   const bool reused = stream_ != nullptr;
   if (!stream_) {
     std::string err = co_await connect();
     if (!err.empty()) co_return PushResult{0, err};
   }
   PushResult r = co_await exchange(headers, content_type, body);
-  if (r.status == 0 && reused && !r.error.starts_with("timeout")) {
-    // The member may have closed an idle kept-alive connection: one fresh try.
+  if (r.status == 0 && reused && !r.error.starts_with("timeout") && !cancelled_) {
+    // The member may have closed an idle kept-alive connection: one fresh try (not when
+    // the post was cancelled: a shutdown must not send it again).
     std::string err = co_await connect();
     if (!err.empty()) co_return PushResult{0, err};
     r = co_await exchange(headers, content_type, body);

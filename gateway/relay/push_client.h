@@ -40,8 +40,9 @@ class PushClient {
   // Drops the connection. Only from the owning coroutine, between posts: it destroys
   // the stream.
   void close();
-  // Aborts a post in progress (it completes with an error); safe from the owner's strand
-  // at any time, since the stream outlives the pending operation.
+  // Aborts a post in progress (it completes with an error, and is not sent again on a
+  // fresh connection); safe from the owner's strand at any time, since the stream outlives
+  // the pending operation. A cancelled client posts nothing more.
   void cancel();
 
  private:
@@ -57,6 +58,7 @@ class PushClient {
   std::chrono::milliseconds timeout_;
   std::unique_ptr<Stream> stream_;
   boost::beast::flat_buffer buffer_;
+  bool cancelled_ = false;
 };
 
 }  // namespace sixlink

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "tests/support/partner_server.h"
@@ -67,6 +70,38 @@ TEST_F(PushClientTest, ACertificateNotNamingTheHostIsRefused) {
   EXPECT_EQ(by_ip.status, 0);
   EXPECT_NE(by_ip.error.find("certificate verify failed"), std::string::npos) << by_ip.error;
   EXPECT_EQ(receiver->total(), 0u) << "nothing was sent to the wrong server";
+}
+
+// A shutdown cancels the push in flight on a kept-alive connection. The cancelled post once
+// looked like a stale connection to the client, which sent the message again on a fresh one.
+TEST_F(PushClientTest, ACancelledPostIsNotSentAgain) {
+  serve_with(pki.issue("rx", {"localhost"}, {"127.0.0.1"}));
+  std::string error;
+  auto tls = tls::make_client_context({gateway.cert, gateway.key, pki.ca_cert(), ""}, pki.ca_cert(), &error);
+  ASSERT_TRUE(tls) << error;
+  boost::asio::io_context ioc;
+  PushClient client(ioc.get_executor(), tls, HttpsEndpoint{"127.0.0.1", receiver->port(), "/in"}, 5s);
+  auto first = boost::asio::co_spawn(ioc, client.post({{"Sixlink-Message-Id", "M-1"}}, "application/json", "{}"),
+                                     boost::asio::use_future);
+  ioc.run();
+  ASSERT_EQ(first.get().status, 200);
+  receiver->set_delay(1500ms);
+  ioc.restart();
+  auto second = boost::asio::co_spawn(ioc, client.post({{"Sixlink-Message-Id", "M-2"}}, "application/json", "{}"),
+                                      boost::asio::use_future);
+  boost::asio::steady_timer stop(ioc, 300ms);  // the request is at the receiver by then
+  stop.async_wait([&](boost::system::error_code) { client.cancel(); });
+  ioc.run();
+  PushResult r = second.get();
+  EXPECT_EQ(r.status, 0);
+  EXPECT_TRUE(receiver->wait_for_received(2, 2s));
+  std::this_thread::sleep_for(300ms);  // a second send would have reached the receiver by now
+  EXPECT_EQ(receiver->received().size(), 2u) << "M-2 was sent once, not again after the cancel";
+  ioc.restart();
+  auto third = boost::asio::co_spawn(ioc, client.post({{"Sixlink-Message-Id", "M-3"}}, "application/json", "{}"),
+                                     boost::asio::use_future);
+  ioc.run();
+  EXPECT_EQ(third.get().error, "cancelled") << "a cancelled client posts nothing more";
 }
 
 TEST_F(PushClientTest, AnUnreachableEndpointIsAnErrorNotAHang) {
