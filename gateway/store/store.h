@@ -235,6 +235,10 @@ struct StoreOptions {
   // neither builds the answers nor wakes a thread per request. If it throws, they run on
   // the writer after all. The other writes' completions always run on the writer.
   std::function<void(std::function<void()>)> run_ingest_completions;
+  // member id -> "push" or "pull", as configured. At open, each member's open and
+  // dead-lettered deliveries of the other mode move to this one (a mode change takes a
+  // restart): otherwise neither the inbox ack nor the relay could ever finish them.
+  std::map<std::string, std::string> delivery_modes;
 };
 
 // What became of a dead letter's replay: `failed` when the store could not commit it, so

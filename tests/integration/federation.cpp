@@ -87,7 +87,7 @@ std::string Federation::write_config(uint16_t partner_port, uint16_t admin_port)
       << "    identity: " << m << ".sixlink.local\n"
       << "    adapter: " << (options.adapters.count(m) ? options.adapters.at(m) : "sixlink") << "\n";
     PartnerServer* rx = m == "baoshan" ? baoshan_rx.get() : m == "jiading" ? jiading_rx.get() : nullptr;
-    if (rx) {
+    if (rx && !options.pull_instead_of_push.count(m)) {
       y << "    delivery: {mode: push, endpoint: \"" << rx->endpoint("/sixlink/inbox") << "\", ca: "
         << pki.ca_cert() << ", timeout_ms: 2000, max_attempts: " << options.max_attempts
         << ", backoff_base_ms: " << options.backoff_base_ms << ", backoff_max_ms: " << options.backoff_max_ms

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,6 +36,8 @@ struct FederationOptions {
   int max_attempts = 1000;
   int max_in_flight = 0;  // members[].delivery.max_in_flight of push members; 0 = not written
   bool with_crl = false;
+  // Push members (baoshan, jiading) configured as pull members instead.
+  std::set<std::string> pull_instead_of_push;
   // Adapter per member id; members not named use the canonical "sixlink".
   std::map<std::string, std::string> adapters;
   // Policy file body; empty = every member may send and receive every link.

@@ -270,6 +270,27 @@ TEST_F(RelayTest, PullMemberReadsItsInboxAndAcknowledges) {
   EXPECT_EQ(fed.client("baoshan")->request("GET", "/v1/inbox").status, 409) << "baoshan is a push member";
 }
 
+// A push member that is down is switched to pull (docs/operations.md: a restart). What it
+// had queued moves to its inbox, where it can read and acknowledge it; before, those rows
+// stayed push rows that the inbox showed but no ack could ever finish.
+TEST_F(RelayTest, APushMemberSwitchedToPullReadsAndAcknowledgesItsQueue) {
+  fed.baoshan_rx->stop();
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(send("kunshan", alert_json("KS-MD" + std::to_string(i), "kunshan", {"baoshan"})).status, 202);
+  clients.clear();
+  fed.stop_gateway();
+  fed.options.pull_instead_of_push = {"baoshan"};
+  fed.start_gateway();
+  auto page = json::parse(fed.client("baoshan")->request("GET", "/v1/inbox").body);
+  const auto& messages = page.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 3u) << page;
+  const std::string next(page.at("next").as_string());
+  EXPECT_EQ(fed.client("baoshan")->request("POST", "/v1/inbox/ack", "{\"cursor\":\"" + next + "\"}").status, 204);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(state_of("kunshan", "KS-MD" + std::to_string(i)), "delivered") << i;
+  auto after = json::parse(fed.client("baoshan")->request("GET", "/v1/inbox").body);
+  EXPECT_TRUE(after.at("messages").as_array().empty()) << after;
+}
+
 TEST_F(RelayTest, PendingDeliveriesResumeAfterARestart) {
   fed.baoshan_rx->stop();
   for (int i = 0; i < 5; ++i)

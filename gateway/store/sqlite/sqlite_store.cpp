@@ -161,6 +161,18 @@ std::unique_ptr<GroupCommitWriter> open_writer(const StoreOptions& options, std:
   }
   auto applier = sqlite::WriteApplier::create(db.get(), error);
   if (!applier) return nullptr;
+  if (!options.delivery_modes.empty()) {  // before any write, in one transaction
+    bool ok = db.exec("BEGIN IMMEDIATE", error);
+    for (const auto& [member, mode] : options.delivery_modes) {
+      int64_t moved = 0;
+      ok = ok && applier->align_delivery_mode(member, mode, wall_clock_ms(), &moved, error);
+    }
+    if (!ok || !db.exec("COMMIT", error)) {
+      std::string ignored;
+      if (sqlite3_get_autocommit(db.get()) == 0) db.exec("ROLLBACK", &ignored);
+      return nullptr;
+    }
+  }
   return GroupCommitWriter::create(std::move(db), std::move(applier), options.max_batch,
                                    options.on_commit, options.run_ingest_completions, error);
 }

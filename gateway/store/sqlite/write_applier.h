@@ -38,6 +38,13 @@ class WriteApplier {
   // so that a duplicate gets the very same answer. Pure: any thread may build it.
   static std::string accepted_response(const IngestRecord& record);
 
+  // Moves `member`'s open and dead-lettered deliveries of the other mode to `mode` ("push"
+  // or "pull"), audited when any moved: a member whose delivery mode the configuration
+  // changed would otherwise keep rows that neither its inbox ack nor the relay can finish.
+  // In the caller's transaction; *moved says how many rows.
+  bool align_delivery_mode(const std::string& member, std::string_view mode, int64_t now_ms,
+                           int64_t* moved, std::string* error);
+
   Mark mark() const { return tail_; }
   void rewind(const Mark& mark) { tail_ = mark; }
 

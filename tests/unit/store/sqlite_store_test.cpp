@@ -753,6 +753,36 @@ TEST_F(SqliteStoreTest, AuditNamesEntriesCutFromTheTail) {
   EXPECT_NE(v.reason.find("missing"), std::string::npos) << v.reason;
 }
 
+// A member's delivery mode is changed in the configuration (with a restart): its open
+// deliveries move to the new mode, where its inbox ack or the relay can finish them, and
+// its dead letters are replayed into it. Before, they stayed in the old mode for good.
+TEST_F(SqliteStoreTest, AMemberWhoseModeChangedGetsItsDeliveriesInTheNewMode) {
+  open();
+  IngestResult a = ingest(record("A", kPushAndPull));  // taicang push, baoshan pull
+  IngestResult b = ingest(record("B", kPushAndPull));
+  const int64_t push_a = a.deliveries[0].seq, pull_a = a.deliveries[1].seq;
+  const int64_t push_b = b.deliveries[0].seq;
+  ASSERT_TRUE(outcomes({{push_b, DeliveryOutcome::What::dead_letter, 3, 0, "503"}}));
+  store_->close();
+
+  StoreOptions swapped;
+  swapped.delivery_modes = {{"taicang", "pull"}, {"baoshan", "push"}};
+  open(swapped);
+  EXPECT_EQ(state_of(push_a), kInbox);
+  EXPECT_EQ(state_of(push_b), "dead_letter") << "a dead letter stays one";
+  EXPECT_EQ(state_of(pull_a), kQueued);
+  EXPECT_EQ(store_->pending("baoshan", 0, 10).size(), 2u) << "baoshan's inbox is now its push queue";
+  EXPECT_EQ(ack("taicang", push_a), 1) << "taicang's inbox ack finishes what was a push";
+  EXPECT_EQ(replay(push_b), (std::pair<bool, std::string>{true, "taicang"}));
+  EXPECT_EQ(state_of(push_b), kInbox) << "replayed in the new mode";
+  EXPECT_EQ(RawDb(path_).number("SELECT COUNT(*) FROM audit WHERE action = 'delivery.mode_changed'"), 2);
+
+  store_->close();
+  open(swapped);  // the same modes again: nothing moves, nothing is audited
+  EXPECT_EQ(RawDb(path_).number("SELECT COUNT(*) FROM audit WHERE action = 'delivery.mode_changed'"), 2);
+  EXPECT_EQ(state_of(pull_a), kQueued);
+}
+
 // A replay the store could not commit is "failed", never "no such dead letter": the
 // operator is told to retry, and the dead letter is still there.
 TEST_F(SqliteStoreTest, AReplayThatCannotBeCommittedFailsAndLeavesTheDeadLetter) {
