@@ -138,9 +138,9 @@ bool Gateway::start(std::string* error) {
   so.path = (std::filesystem::path(d.config->data_dir) / "sixlink.db").string();
   so.durability = d.config->durability;
   so.on_commit = [m = &d.metrics](double seconds, std::size_t) { m->store_commit().Observe(seconds); };
-  // The answers are built on the I/O threads, not on the writer: one post per commit.
   for (const auto& m : d.config->members)
     so.delivery_modes[m.id] = m.delivery.mode == DeliveryMode::push ? "push" : "pull";
+  // The answers are built on the I/O threads, not on the writer: one post per commit.
   so.run_ingest_completions = [&ioc = d.ioc](std::function<void()> run) {
     asio::post(ioc, std::move(run));
   };

@@ -46,16 +46,6 @@ constexpr const char* kReplay =
     "UPDATE deliveries SET state = CASE mode WHEN 'pull' THEN 'inbox' ELSE 'queued' END, "
     "attempts = 0, next_attempt_ms = 0, last_error = '', updated_at_ms = ?1 "
     "WHERE seq = ?2 AND state = 'dead_letter' RETURNING member";
-// A member's open and dead-lettered deliveries of the other mode, moved to `mode`: open ones
-// to where that mode keeps them (the inbox, or the relay's queue afresh), dead letters stay
-// dead letters, to be replayed in the new mode. Their seq, so their order, is kept.
-constexpr const char* kAlignMode =
-    "UPDATE deliveries SET mode = ?3, "
-    "state = CASE WHEN state = 'dead_letter' THEN state WHEN ?3 = 'pull' THEN 'inbox' "
-    "ELSE 'queued' END, "
-    "attempts = CASE WHEN state = 'dead_letter' THEN attempts ELSE 0 END, "
-    "next_attempt_ms = 0, updated_at_ms = ?1 "
-    "WHERE member = ?2 AND mode <> ?3 AND (" SIXLINK_OPEN_STATES("state") " OR state = 'dead_letter')";
 constexpr const char* kProbe =
     "INSERT INTO writer_probe(id, at_ms) VALUES(1, ?1) "
     "ON CONFLICT(id) DO UPDATE SET at_ms = excluded.at_ms";
@@ -76,6 +66,20 @@ bool listed_earlier(const std::vector<IngestRecord::Recipient>& recipients, std:
 }
 
 }  // namespace
+
+// A member's deliveries of the other mode, moved to `mode`: the open ones to where that
+// mode keeps them (the inbox, or the relay's queue afresh), the dead letters stay dead
+// letters, to be replayed in the new mode. Their seq, so their order, is kept. Two
+// statements, each one range of its partial index (deliveries_open, deliveries_dead): one
+// statement with the OR of both terms would scan every delivery the store holds, at every
+// start.
+const char* const kAlignOpen =
+    "UPDATE deliveries SET mode = ?3, state = CASE ?3 WHEN 'pull' THEN 'inbox' ELSE 'queued' END, "
+    "attempts = 0, next_attempt_ms = 0, updated_at_ms = ?1 "
+    "WHERE member = ?2 AND " SIXLINK_OPEN_STATES("state") " AND mode <> ?3";
+const char* const kAlignDead =
+    "UPDATE deliveries SET mode = ?3, updated_at_ms = ?1 "
+    "WHERE state = 'dead_letter' AND member = ?2 AND mode <> ?3";
 
 std::string WriteApplier::accepted_response(const IngestRecord& record) {
   boost::json::array deliveries;
@@ -381,13 +385,16 @@ bool WriteApplier::apply_replay(ReplayWrite& write, int64_t now_ms, std::string*
 
 bool WriteApplier::align_delivery_mode(const std::string& member, std::string_view mode,
                                        int64_t now_ms, int64_t* moved, std::string* error) {
-  Statement align;
-  if (!align.prepare(db_, kAlignMode, error)) return false;
-  align.bind(1, now_ms);
-  align.bind(2, member);
-  align.bind(3, std::string(mode));
-  if (!align.run()) return fail("moving deliveries to the member's delivery mode", error);
-  *moved = sqlite3_changes64(db_);
+  *moved = 0;
+  for (const char* sql : {kAlignOpen, kAlignDead}) {
+    Statement align;
+    if (!align.prepare(db_, sql, error)) return false;
+    align.bind(1, now_ms);
+    align.bind(2, member);
+    align.bind(3, std::string(mode));
+    if (!align.run()) return fail("moving deliveries to the member's delivery mode", error);
+    *moved += sqlite3_changes64(db_);
+  }
   if (*moved == 0) return true;
   std::string text = detail({{"member", member}, {"mode", std::string(mode)},
                              {"deliveries", std::to_string(*moved)}});

@@ -20,6 +20,10 @@
 
 namespace sixlink::store::sqlite {
 
+// The two updates of align_delivery_mode, shared with the test that checks their plans.
+extern const char* const kAlignOpen;
+extern const char* const kAlignDead;
+
 class WriteApplier {
  public:
   struct Mark {

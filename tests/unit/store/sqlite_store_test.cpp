@@ -24,6 +24,7 @@
 #include "gateway/store/sqlite/schema.h"
 #include "gateway/store/sqlite/statement.h"
 #include "gateway/store/sqlite/store_reader.h"
+#include "gateway/store/sqlite/write_applier.h"
 #include "gateway/store/store.h"
 
 namespace sixlink::store {
@@ -678,6 +679,20 @@ TEST_F(SqliteStoreTest, PendingIsOneIndexRangeScan) {
     EXPECT_NE(plan.find("USING INDEX deliveries_open (member=? AND seq>?)"), std::string::npos)
         << plan;
     EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  }
+}
+
+// Aligning a member's delivery mode runs at every start: each of its two updates is one
+// range of a partial index, never a scan of every delivery the store holds.
+TEST_F(SqliteStoreTest, ModeAlignmentReadsOnlyOpenDeliveriesAndDeadLetters) {
+  open();
+  RawDb raw(path_);
+  const std::pair<const char*, const char*> expected[] = {
+      {sqlite::kAlignOpen, "USING INDEX deliveries_open (member=?)"},
+      {sqlite::kAlignDead, "USING INDEX deliveries_dead"}};
+  for (const auto& [sql, index] : expected) {
+    std::string plan = raw.joined("EXPLAIN QUERY PLAN " + std::string(sql), 3);
+    EXPECT_NE(plan.find(index), std::string::npos) << plan;
   }
 }
 
