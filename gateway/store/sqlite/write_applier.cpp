@@ -391,7 +391,7 @@ bool WriteApplier::align_delivery_mode(const std::string& member, std::string_vi
     if (!align.prepare(db_, sql, error)) return false;
     align.bind(1, now_ms);
     align.bind(2, member);
-    align.bind(3, std::string(mode));
+    align.bind(3, mode);  // bound without a copy: `mode` outlives the statement
     if (!align.run()) return fail("moving deliveries to the member's delivery mode", error);
     *moved += sqlite3_changes64(db_);
   }
